@@ -1,0 +1,34 @@
+# Every target bootstraps its own virtualenv, so a fresh clone needs only python3 and make.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lab release bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)  ## release the assignment, grade a sample class, print the gradebook
+	$(PY) -m grader demo
+
+test: $(STAMP)  ## unit tests, grader end-to-end tests, nbval of the solution notebook
+	$(PY) -m pytest
+
+lab: $(STAMP)  ## open the student notebook in JupyterLab
+	$(VENV)/bin/jupyter lab notebooks/release/optimization_methods/optimization_methods.ipynb
+
+release: $(STAMP)  ## regenerate the student version from the instructor source
+	$(PY) -m grader release
+
+bench: $(STAMP)  ## speed benchmarks, written to bench/results.json
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) demo-output .pytest_cache

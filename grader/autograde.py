@@ -1,0 +1,179 @@
+"""`python -m grader autograde`: grade a whole class into a gradebook, feedback and a report."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import course, feedback, gradebook, report
+from .collect import Submission, UsageError, collect
+from .notebook_io import NotebookError, read_notebook
+from .runners import run_dask, run_local
+from .worker import Job
+
+GRADED_STATUS = "graded"
+
+
+class Outdir:
+    """The layout of an autograde output folder."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.work = self.root / ".work"
+        self.results = self.work / "results"
+        self.autograded = self.root / "autograded"
+        self.feedback = self.root / "feedback"
+        self.grades_csv = self.root / "grades.csv"
+        self.report = self.root / "report.html"
+        self.template_db = self.work / "template.db"
+
+    def autograded_notebook(self, student_id: str) -> Path:
+        return self.autograded / student_id / course.ASSIGNMENT / f"{course.NOTEBOOK}.ipynb"
+
+    def result(self, student_id: str) -> Path:
+        return self.results / f"{student_id}.json"
+
+
+def fingerprint(submission: Path, settings: dict) -> str:
+    """Identifies a grading: the submission's bytes, the source notebook and the settings."""
+    digest = hashlib.sha256(submission.read_bytes())
+    digest.update(course.SOURCE_NOTEBOOK.read_bytes())
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, timeout: int = 60,
+                skip: bool = True, db_url: str | None = None, dask: str | None = None,
+                force: bool = False, memory_mb: int = 4096, quiet: bool = False) -> list[dict]:
+    """Grade every submission; write grades.csv, feedback and the report; return the rows."""
+    out = Outdir(Path(out).resolve())
+    out.results.mkdir(parents=True, exist_ok=True)
+    submissions, warnings = collect(submissions_path, out.work / "unzipped")
+    for warning in warnings:
+        print(f"warning: {warning}")
+    db_url = db_url or course.sqlite_url(out.root / "gradebook.db")
+    _make_template(out)
+    gradebook.register(db_url, out.template_db, out.work)
+
+    settings = {"timeout": timeout, "skip": skip}
+    pending, results = [], {}
+    for sub in submissions:
+        try:
+            read_notebook(sub.path)
+        except NotebookError as err:
+            out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
+            record = {"student_id": sub.student_id, "status": f"malformed notebook: {err}"}
+            out.result(sub.student_id).write_text(json.dumps(record))
+            results[sub.student_id] = record
+            continue
+        done = _previous_result(out, sub, settings)
+        if done and not force:
+            results[sub.student_id] = done
+        else:
+            out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
+            pending.append(_job(out, sub, settings, timeout, skip, memory_mb))
+
+    fingerprints = {sub.student_id: fingerprint(sub.path, settings) for sub in submissions}
+    # already-graded and malformed submissions are (re)written to the gradebook first: cheap,
+    # and it makes a resumed run complete even if it was stopped between grading and saving
+    for _, record in sorted(results.items()):
+        _save(db_url, out, record)
+    runner = run_dask(pending, dask) if dask else run_local(pending, jobs or os.cpu_count() or 1)
+    with tqdm(total=len(pending), desc="Grading", unit="submission", disable=quiet) as bar:
+        for record in runner:
+            record["fingerprint"] = fingerprints[record["student_id"]]
+            _save(db_url, out, record)
+            out.result(record["student_id"]).write_text(json.dumps(record))
+            results[record["student_id"]] = record
+            bar.update()
+
+    return publish(out, db_url, results)
+
+
+def publish(out: Outdir, db_url: str, results: dict[str, dict], force_feedback: bool = False):
+    """From the gradebook: grades.csv, feedback pages and the report for these students."""
+    cells = gradebook.graded_cells(db_url)
+    rows = _rows(db_url, sorted(results), results, cells)
+    _write_csv(out.grades_csv, rows, cells)
+    feedback.generate(out, db_url, rows, force=force_feedback)
+    report.write(out.report, rows, cells)
+    return rows
+
+
+def stored_results(out: Outdir) -> dict[str, dict]:
+    """The result records of everyone graded into `out` so far."""
+    if not out.results.is_dir():
+        raise UsageError(f"{out.root} holds no grading results; run autograde first")
+    records = (json.loads(p.read_text()) for p in sorted(out.results.glob("*.json")))
+    return {record["student_id"]: record for record in records}
+
+
+def _make_template(out: Outdir) -> None:
+    """A gradebook holding only the assignment, copied by each worker for its sanitizing step."""
+    from .release import generate_assignment
+
+    out.template_db.unlink(missing_ok=True)
+    shutil.rmtree(out.work / "template-course", ignore_errors=True)
+    generate_assignment(course.sqlite_url(out.template_db), out.work / "template-course")
+
+
+def _job(out: Outdir, sub: Submission, settings: dict, timeout: int, skip: bool,
+         memory_mb: int) -> Job:
+    scratch = [str(p) for p in course.RELEASE_DIR.iterdir() if p.is_file() and p.suffix != ".ipynb"]
+    return Job(student_id=sub.student_id, submission=str(sub.path.resolve()),
+               template_db=str(out.template_db.resolve()),
+               autograded=str(out.autograded_notebook(sub.student_id).resolve()),
+               result=str(out.work.resolve() / "running" / f"{sub.student_id}.json"),
+               scratch_files=scratch, timeout=timeout, total_timeout=3 * timeout,
+               cell_order=course.cell_order(), skip=skip, memory_mb=memory_mb)
+
+
+def _previous_result(out: Outdir, sub: Submission, settings: dict) -> dict | None:
+    """The stored result of an identical earlier grading, if its notebook is still there."""
+    path = out.result(sub.student_id)
+    if not path.exists() or not out.autograded_notebook(sub.student_id).exists():
+        return None
+    record = json.loads(path.read_text())
+    return record if record.get("fingerprint") == fingerprint(sub.path, settings) else None
+
+
+def _save(db_url: str, out: Outdir, record: dict) -> None:
+    """Write one student's scores: from the autograded notebook, or zeros if there is none."""
+    notebook = out.autograded_notebook(record["student_id"])
+    gradebook.save(db_url, record["student_id"], notebook if notebook.exists() else None)
+
+
+def _rows(db_url: str, students: list[str], results: dict,
+          cells: list[tuple[str, float]]) -> list[dict]:
+    """One row per student: points per graded function, total, maximum and status."""
+    points = gradebook.scores(db_url, students)
+    rows = []
+    for student in students:
+        earned = points.get(student, {})
+        row = {"student_id": student}
+        row.update({course.function_of(cell): earned.get(cell, 0.0) for cell, _ in cells})
+        row["total"] = sum(earned.get(cell, 0.0) for cell, _ in cells)
+        row["max_total"] = sum(maximum for _, maximum in cells)
+        row["status"] = results.get(student, {}).get("status", "not graded")
+        rows.append(row)
+    return rows
+
+
+def _write_csv(path: Path, rows: list[dict], cells: list[tuple[str, float]]) -> None:
+    columns = ["student_id", *[course.function_of(c) for c, _ in cells],
+               "total", "max_total", "status"]
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _fmt(value) for key, value in row.items()})
+
+
+def _fmt(value):
+    return f"{value:g}" if isinstance(value, float) else value

@@ -1,0 +1,37 @@
+"""The gradebook as a plain-text table for the terminal."""
+
+from __future__ import annotations
+
+# Short column titles, so the table fits a terminal; the CSV keeps the full names.
+ABBREVIATIONS = {
+    "update_parameters_with_gd": "gd",
+    "random_mini_batches": "batches",
+    "initialize_velocity": "init_v",
+    "update_parameters_with_momentum": "momentum",
+    "initialize_adam": "init_adam",
+    "update_parameters_with_adam": "adam",
+    "update_lr": "lr",
+    "schedule_lr_decay": "schedule",
+}
+
+
+def format_table(rows: list[dict]) -> str:
+    """Rows of the gradebook as aligned text."""
+    if not rows:
+        return "(no students)"
+    keys = list(rows[0])
+    titles = [ABBREVIATIONS.get(k, k) for k in keys]
+    cells = [[_text(row[k]) for k in keys] for row in rows]
+    widths = [max(len(t), *(len(c[i]) for c in cells)) for i, t in enumerate(titles)]
+    lines = ["  ".join(t.ljust(w) for t, w in zip(titles, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(lines)
+
+
+def print_table(rows: list[dict]) -> None:
+    print(format_table(rows))
+
+
+def _text(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)

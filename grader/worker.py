@@ -1,0 +1,145 @@
+"""Grade one submission in its own process: ``python -m grader.worker JOB.json``.
+
+Everything a submission can break (its kernel, its outputs, the process running it) stays in
+this process; the parent only reads the result file, and writes grades itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+from traitlets.config import Config
+
+from . import course, pipeline
+from .notebook_io import read_notebook
+from .validate import nbgrader_cells
+
+
+@dataclass
+class Job:
+    """Everything needed to grade one submission, serialisable to JSON."""
+
+    student_id: str
+    submission: str
+    template_db: str
+    autograded: str
+    result: str
+    scratch_files: list[str] = field(default_factory=list)
+    timeout: int = 60
+    total_timeout: int = 180
+    cell_order: list[str] = field(default_factory=list)
+    skip: bool = True
+    max_output_bytes: int = 200_000
+    memory_mb: int = 4096
+
+
+def grade(job: Job) -> dict:
+    """Sanitize, execute and store the autograded notebook; return the result record."""
+    started = time.monotonic()
+    nb = read_notebook(Path(job.submission))
+    expected = set(_tracked_ids(job.template_db))
+    found = expected & set(nbgrader_cells(nb))
+    config = _config(job)
+    with tempfile.TemporaryDirectory(prefix="gradebook-") as private:
+        # a private copy: workers never share an sqlite file, and it is gone before student
+        # code starts
+        db = Path(private) / "gradebook.db"
+        shutil.copy(job.template_db, db)
+        resources = {"nbgrader": {"notebook": course.NOTEBOOK, "assignment": course.ASSIGNMENT,
+                                  "student": job.student_id, "db_url": course.sqlite_url(db)},
+                     "grader": {"cell_order": job.cell_order}, "metadata": {}}
+        nb, resources = pipeline.run(pipeline.SANITIZE, nb, resources, config)
+    nb, resources = pipeline.run(pipeline.EXECUTE, nb, resources, config)
+    events = json.loads(Path(config.SandboxedExecute.events_file).read_text())
+    Path(config.SandboxedExecute.events_file).unlink()
+    _atomic_write(Path(job.autograded), nbformat.writes(nb))
+    return {"student_id": job.student_id, "status": _status(nb, events, found),
+            "seconds": round(time.monotonic() - started, 2)}
+
+
+def _status(nb, events: dict, found: set) -> str:
+    if not found:
+        return "wrong notebook (none of the assignment's cells found)"
+    if events["kernel_died"] is not None:
+        return f"kernel died in {_function_at(nb, events['kernel_died'])}"
+    if events["timeouts"]:
+        return f"timeout in {_function_at(nb, events['timeouts'][0])}"
+    if events["budget_exceeded"] is not None:
+        return f"time limit reached in {_function_at(nb, events['budget_exceeded'])}"
+    return "graded"
+
+
+def _function_at(nb, index: int) -> str:
+    """The graded function a cell belongs to: the nearest instructor cell at or above it."""
+    for cell in reversed(nb.cells[: index + 1]):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            return course.function_of(grade_id)
+    return f"cell {index}"
+
+
+def _tracked_ids(db_path: str) -> list[str]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.sqlite_url(Path(db_path))) as gb:
+        notebook = gb.find_notebook(course.NOTEBOOK, course.ASSIGNMENT)
+        return [cell.name for cell in notebook.solution_cells] + \
+               [cell.name for cell in notebook.grade_cells]
+
+
+def _config(job: Job) -> Config:
+    c = Config()
+    c.SandboxedExecute.timeout = job.timeout
+    c.SandboxedExecute.total_timeout = job.total_timeout
+    c.SandboxedExecute.scratch_files = job.scratch_files
+    c.SandboxedExecute.max_output_bytes = job.max_output_bytes
+    c.SandboxedExecute.skip_cells_with_tag = course.SKIP_TAG
+    c.SandboxedExecute.events_file = job.result + ".events"
+    c.HonourSkipTags.enabled_skip = job.skip
+    c.LimitOutput.max_lines = 1000
+    c.LimitOutput.max_traceback = 100
+    return c
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Cap this process and the kernel it starts, so one submission cannot starve the machine."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade the job described by the JSON file in argv[0]; always leave a result file."""
+    job = Job(**json.loads(Path((argv or sys.argv[1:])[0]).read_text()))
+    _limit_memory(job.memory_mb)
+    try:
+        record = grade(job)
+    except Exception as err:  # anything unexpected still yields a row, never a crash upstream
+        record = {"student_id": job.student_id,
+                  "status": f"grading failed: {type(err).__name__}: {str(err)[:200]}",
+                  "traceback": traceback.format_exc()}
+    _atomic_write(Path(job.result), json.dumps(record))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+__all__ = ["Job", "grade", "main", "asdict"]

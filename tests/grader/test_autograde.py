@@ -1,0 +1,158 @@
+"""End to end through `python -m grader autograde`: every sample gets exactly its due."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import zipfile
+
+from nbgrader.api import Gradebook
+
+from grader import course
+from grader.gradebook import graded_cells
+from grader.notebook_io import read_notebook
+
+from .conftest import TIMEOUT, read_grades, run_cli
+
+
+def expected_points(out):
+    cells = graded_cells(course.sqlite_url(out / "gradebook.db"))
+    return {course.function_of(cell): points for cell, points in cells}
+
+
+def test_columns_are_named_after_the_graded_functions(graded_class):
+    _, out, _ = graded_class
+    header = (out / "grades.csv").read_text().splitlines()[0].split(",")
+    assert header == ["student_id", "update_parameters_with_gd", "random_mini_batches",
+                      "initialize_velocity", "update_parameters_with_momentum",
+                      "initialize_adam", "update_parameters_with_adam", "update_lr",
+                      "schedule_lr_decay", "total", "max_total", "status"]
+
+
+def test_every_sample_scores_exactly_what_it_deserves(graded_class, samples):
+    _, out, _ = graded_class
+    points = expected_points(out)
+    grades = read_grades(out)
+    assert set(grades) == set(samples)
+    for student, sample in samples.items():
+        row = grades[student]
+        for function, maximum in points.items():
+            due = 0 if sample.blank or function in sample.loses else maximum
+            assert float(row[function]) == due, f"{student}: {function} = {row[function]}"
+        assert float(row["total"]) == sum(float(row[f]) for f in points)
+        assert float(row["max_total"]) == sum(points.values()) == 100
+        assert row["status"].startswith(sample.status), f"{student}: {row['status']}"
+
+
+def test_reference_full_marks_and_blank_zero(graded_class):
+    grades = read_grades(graded_class[1])
+    assert float(grades["reference"]["total"]) == 100
+    assert float(grades["blank"]["total"]) == 0
+
+
+def test_gradebook_holds_the_same_scores_as_the_csv(graded_class):
+    _, out, _ = graded_class
+    grades = read_grades(out)
+    with Gradebook(course.sqlite_url(out / "gradebook.db")) as gb:
+        for student, row in grades.items():
+            submission = gb.find_submission(course.ASSIGNMENT, student)
+            assert submission.score == float(row["total"]), student
+
+
+def hidden_test_lines() -> set[str]:
+    """Distinctive lines of the source notebook's hidden tests."""
+    lines = set()
+    for cell in read_notebook(course.SOURCE_NOTEBOOK).cells:
+        for block in re.findall(r"BEGIN HIDDEN TESTS(.*?)END HIDDEN TESTS", cell.source, re.S):
+            lines |= {line.strip() for line in block.splitlines() if len(line.strip()) > 20}
+    return lines
+
+
+def visible_text(page) -> str:
+    """What a browser shows of an HTML page (code highlighting split into spans removed)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+
+
+def test_feedback_shows_failures_but_never_hidden_tests(graded_class):
+    _, out, _ = graded_class
+    hidden = hidden_test_lines()
+    assert hidden, "the source notebook should have hidden tests"
+    for page in (out / "feedback").glob("*.html"):
+        text = visible_text(page)
+        assert "HIDDEN TESTS" not in text
+        leaked = [line for line in hidden if line in text]
+        assert not leaked, f"{page.name} shows hidden test code: {leaked[:2]}"
+    buggy = visible_text(out / "feedback" / "bug-schedule-lr-decay.html")
+    assert "AssertionError" in buggy
+
+
+def test_malformed_submission_gets_a_clear_page(graded_class):
+    page = (graded_class[1] / "feedback" / "malformed.html").read_text()
+    assert "could not be graded" in page and "not valid JSON" in page
+
+
+def test_report_has_summary_and_plots(graded_class, samples):
+    text = (graded_class[1] / "report.html").read_text()
+    assert f"{len(samples)} students" in text
+    assert text.count("data:image/png;base64,") == 2
+
+
+def test_rerun_is_idempotent_and_reuses_results(graded_class):
+    submissions, out, _ = graded_class
+    before = (out / "grades.csv").read_text()
+    stamp = (out / "autograded" / "reference").stat().st_mtime_ns
+    result = run_cli("autograde", str(submissions), "--out", str(out), "--timeout", str(TIMEOUT))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (out / "grades.csv").read_text() == before
+    assert (out / "autograded" / "reference").stat().st_mtime_ns == stamp
+
+
+def test_interrupted_run_resumes_with_the_same_grades(graded_class, tmp_path):
+    submissions, out, _ = graded_class
+    copy = tmp_path / "graded"
+    shutil.copytree(out, copy)
+    before = (copy / "grades.csv").read_text()
+    # as if the run had stopped before these two were graded and saved
+    for student in ("bug-update-parameters-with-gd", "reference"):
+        (copy / ".work" / "results" / f"{student}.json").unlink()
+        shutil.rmtree(copy / "autograded" / student)
+    result = run_cli("autograde", str(submissions), "--out", str(copy), "--timeout", str(TIMEOUT))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (copy / "grades.csv").read_text() == before
+
+
+def test_sequential_and_zip_input_give_the_same_grades(graded_class, tmp_path):
+    submissions, out, _ = graded_class
+    chosen = ["reference", "bug-random-mini-batches", "bug-update-parameters-with-momentum"]
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for student in chosen:  # one folder per student, wrapped in a top folder, as LMSs do
+            zf.write(submissions / f"{student}.ipynb",
+                     f"export/{student}/{course.NOTEBOOK}.ipynb")
+    result = run_cli("autograde", str(archive), "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    parallel, sequential = read_grades(out), read_grades(tmp_path / "out")
+    assert set(sequential) == set(chosen)
+    for student in chosen:
+        assert sequential[student] == parallel[student]
+
+
+def test_unusable_inputs_fail_with_a_clear_message(tmp_path):
+    missing = run_cli("autograde", str(tmp_path / "nope"), "--out", str(tmp_path / "o"))
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+    (tmp_path / "empty").mkdir()
+    empty = run_cli("autograde", str(tmp_path / "empty"), "--out", str(tmp_path / "o"))
+    assert empty.returncode == 2 and "nothing gradable" in empty.stderr
+
+
+def test_feedback_and_report_regenerate_without_regrading(graded_class):
+    _, out, _ = graded_class
+    (out / "report.html").unlink()
+    page = out / "feedback" / "reference.html"
+    page.unlink()
+    stamp = (out / "autograded" / "reference").stat().st_mtime_ns
+    assert run_cli("report", "--out", str(out)).returncode == 0
+    assert run_cli("feedback", "--out", str(out)).returncode == 0
+    assert (out / "report.html").exists() and page.exists()
+    assert (out / "autograded" / "reference").stat().st_mtime_ns == stamp
