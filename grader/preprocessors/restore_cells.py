@@ -40,13 +40,12 @@ class RestoreCells(NbGraderPreprocessor):
             elif "nbgrader" in cell.metadata:
                 del cell.metadata["nbgrader"]
         after = None  # the last instructor cell placed so far
-        for name, cell_type, source, locked in source_cells:
+        for rank, (name, cell_type, source, locked) in enumerate(source_cells):
             cell = present.get(name)
             if cell is None:
                 self.log.warning("Cell '%s' was missing from the submission; restored", name)
                 cell = _new_cell(cell_type, source)
-                position = nb.cells.index(after) + 1 if after is not None else 0
-                nb.cells.insert(position, cell)
+                nb.cells.insert(self._position(nb, after, present, source_cells[rank:]), cell)
             meta = cell.metadata.setdefault("nbgrader", {})
             meta.update(grade_id=name, locked=locked, solution=name in solutions,
                         grade=name in points, task=False, schema_version=3)
@@ -56,6 +55,14 @@ class RestoreCells(NbGraderPreprocessor):
                 meta.pop("points", None)
             after = cell
         return nb, resources
+
+    @staticmethod
+    def _position(nb, after, present, later) -> int:
+        """Just after the previous instructor cell, or else just before the next one present."""
+        if after is not None:
+            return nb.cells.index(after) + 1
+        following = [present[name] for name, *_ in later if name in present]
+        return nb.cells.index(following[0]) if following else len(nb.cells)
 
 
 def _new_cell(cell_type: str, source: str):

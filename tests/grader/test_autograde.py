@@ -13,8 +13,6 @@ from grader import course
 from grader.gradebook import graded_cells
 from grader.notebook_io import read_notebook
 
-from .conftest import TIMEOUT, read_grades, run_cli
-
 
 def expected_points(out):
     cells = graded_cells(course.sqlite_url(out / "gradebook.db"))
@@ -30,7 +28,7 @@ def test_columns_are_named_after_the_graded_functions(graded_class):
                       "schedule_lr_decay", "total", "max_total", "status"]
 
 
-def test_every_sample_scores_exactly_what_it_deserves(graded_class, samples):
+def test_every_sample_scores_exactly_what_it_deserves(graded_class, samples, read_grades):
     _, out, _ = graded_class
     points = expected_points(out)
     grades = read_grades(out)
@@ -45,13 +43,13 @@ def test_every_sample_scores_exactly_what_it_deserves(graded_class, samples):
         assert row["status"].startswith(sample.status), f"{student}: {row['status']}"
 
 
-def test_reference_full_marks_and_blank_zero(graded_class):
+def test_reference_full_marks_and_blank_zero(graded_class, read_grades):
     grades = read_grades(graded_class[1])
     assert float(grades["reference"]["total"]) == 100
     assert float(grades["blank"]["total"]) == 0
 
 
-def test_gradebook_holds_the_same_scores_as_the_csv(graded_class):
+def test_gradebook_holds_the_same_scores_as_the_csv(graded_class, read_grades):
     _, out, _ = graded_class
     grades = read_grades(out)
     with Gradebook(course.sqlite_url(out / "gradebook.db")) as gb:
@@ -98,18 +96,18 @@ def test_report_has_summary_and_plots(graded_class, samples):
     assert text.count("data:image/png;base64,") == 2
 
 
-def test_rerun_is_idempotent_and_reuses_results(graded_class):
-    submissions, out, _ = graded_class
+def test_rerun_is_idempotent_and_reuses_results(graded_class, run_cli):
+    submissions, out, timeout = graded_class
     before = (out / "grades.csv").read_text()
     stamp = (out / "autograded" / "reference").stat().st_mtime_ns
-    result = run_cli("autograde", str(submissions), "--out", str(out), "--timeout", str(TIMEOUT))
+    result = run_cli("autograde", str(submissions), "--out", str(out), "--timeout", str(timeout))
     assert result.returncode == 0, result.stderr[-2000:]
     assert (out / "grades.csv").read_text() == before
     assert (out / "autograded" / "reference").stat().st_mtime_ns == stamp
 
 
-def test_interrupted_run_resumes_with_the_same_grades(graded_class, tmp_path):
-    submissions, out, _ = graded_class
+def test_interrupted_run_resumes_with_the_same_grades(graded_class, tmp_path, run_cli):
+    submissions, out, timeout = graded_class
     copy = tmp_path / "graded"
     shutil.copytree(out, copy)
     before = (copy / "grades.csv").read_text()
@@ -117,12 +115,13 @@ def test_interrupted_run_resumes_with_the_same_grades(graded_class, tmp_path):
     for student in ("bug-update-parameters-with-gd", "reference"):
         (copy / ".work" / "results" / f"{student}.json").unlink()
         shutil.rmtree(copy / "autograded" / student)
-    result = run_cli("autograde", str(submissions), "--out", str(copy), "--timeout", str(TIMEOUT))
+    result = run_cli("autograde", str(submissions), "--out", str(copy), "--timeout", str(timeout))
     assert result.returncode == 0, result.stderr[-2000:]
     assert (copy / "grades.csv").read_text() == before
 
 
-def test_sequential_and_zip_input_give_the_same_grades(graded_class, tmp_path):
+def test_sequential_and_zip_input_give_the_same_grades(graded_class, tmp_path, run_cli,
+                                                      read_grades):
     submissions, out, _ = graded_class
     chosen = ["reference", "bug-random-mini-batches", "bug-update-parameters-with-momentum"]
     archive = tmp_path / "export.zip"
@@ -138,7 +137,7 @@ def test_sequential_and_zip_input_give_the_same_grades(graded_class, tmp_path):
         assert sequential[student] == parallel[student]
 
 
-def test_unusable_inputs_fail_with_a_clear_message(tmp_path):
+def test_unusable_inputs_fail_with_a_clear_message(tmp_path, run_cli):
     missing = run_cli("autograde", str(tmp_path / "nope"), "--out", str(tmp_path / "o"))
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
     (tmp_path / "empty").mkdir()
@@ -146,7 +145,7 @@ def test_unusable_inputs_fail_with_a_clear_message(tmp_path):
     assert empty.returncode == 2 and "nothing gradable" in empty.stderr
 
 
-def test_feedback_and_report_regenerate_without_regrading(graded_class):
+def test_feedback_and_report_regenerate_without_regrading(graded_class, run_cli):
     _, out, _ = graded_class
     (out / "report.html").unlink()
     page = out / "feedback" / "reference.html"
