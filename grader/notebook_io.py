@@ -55,8 +55,10 @@ def clean(nb: NotebookNode) -> NotebookNode:
 
 
 def dumps_clean(nb: NotebookNode) -> str:
-    """Stable, diff-friendly JSON text of a cleaned notebook."""
-    return json.dumps(clean(nb), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    """Stable, diff-friendly text of a cleaned notebook (Jupyter's own layout: sorted keys,
+    sources as lists of lines)."""
+    text = nbformat.writes(clean(nb), version=4)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def write_clean(nb: NotebookNode, path: Path) -> None:
