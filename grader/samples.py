@@ -50,6 +50,16 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
                              shuffled_Y[:, full * mini_batch_size:-1]))
     return mini_batches
 ''',
+    "initialize_velocity": '''\
+def initialize_velocity(parameters):
+    """Velocities shaped like the transposed parameters."""
+    L = len(parameters) // 2
+    v = {}
+    for l in range(1, L + 1):
+        v["dW" + str(l)] = np.zeros(parameters["W" + str(l)].shape[::-1])
+        v["db" + str(l)] = np.zeros(parameters["b" + str(l)].shape[::-1])
+    return v
+''',
     "update_parameters_with_momentum": '''\
 def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
     """Forgets the (1 - beta) factor on the gradient."""
@@ -59,6 +69,17 @@ def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
             v["d" + p + str(l)] = beta * v["d" + p + str(l)] + grads["d" + p + str(l)]
             parameters[p + str(l)] = parameters[p + str(l)] - learning_rate * v["d" + p + str(l)]
     return parameters, v
+''',
+    "initialize_adam": '''\
+def initialize_adam(parameters):
+    """Forgets the biases' second moments."""
+    L = len(parameters) // 2
+    v, s = {}, {}
+    for l in range(1, L + 1):
+        v["dW" + str(l)] = np.zeros_like(parameters["W" + str(l)])
+        v["db" + str(l)] = np.zeros_like(parameters["b" + str(l)])
+        s["dW" + str(l)] = np.zeros_like(parameters["W" + str(l)])
+    return v, s
 ''',
     "update_parameters_with_adam": '''\
 def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
@@ -76,6 +97,11 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
             parameters[p + str(l)] = parameters[p + str(l)] - learning_rate * v_corrected[key] / (
                 np.sqrt(s_corrected[key]) + epsilon)
     return parameters, v, s, v_corrected, s_corrected
+''',
+    "update_lr": '''\
+def update_lr(learning_rate0, epoch_num, decay_rate):
+    """A precedence slip: multiplies by epoch_num instead of dividing by it."""
+    return learning_rate0 / (1 + decay_rate) * epoch_num
 ''',
     "schedule_lr_decay": '''\
 def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
@@ -168,7 +194,7 @@ def _append_cell(source: str) -> Callable[[NotebookNode], None]:
 
 
 def sample_class(c: Course | None = None) -> list[Sample]:
-    """The demo class: reference, blank, five buggy students and several hostile ones."""
+    """The demo class: reference, blank, one buggy student per exercise and hostile ones."""
     c = c or Course()
     samples = [
         Sample("reference", lambda: c.answered(), notes="the instructor's solution"),
