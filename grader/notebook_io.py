@@ -27,7 +27,8 @@ def read_notebook(path: Path) -> NotebookNode:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as err:
-        raise NotebookError(f"not valid JSON (line {err.lineno}: {err.msg})") from None
+        raise NotebookError(
+            f"not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise NotebookError("JSON without a list of cells: not a Jupyter notebook")
     try:

@@ -230,6 +230,9 @@ def sample_class(c: Course | None = None) -> list[Sample]:
             notes="reference + a 50 MB print and sys.exit"),
         Sample("malformed", lambda: json.dumps(c.answered())[:5000], blank=True,
                status="malformed notebook", notes="a truncated .ipynb"),
+        Sample("wrong-notebook", lambda: nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_markdown_cell("# Lab 3"), nbformat.v4.new_code_cell("x = 1")]),
+            blank=True, status="wrong notebook", notes="another assignment's notebook"),
     ]
     return samples
 

@@ -23,10 +23,15 @@ def format_table(rows: list[dict]) -> str:
     titles = [ABBREVIATIONS.get(k, k) for k in keys]
     cells = [[_text(row[k]) for k in keys] for row in rows]
     widths = [max(len(t), *(len(c[i]) for c in cells)) for i, t in enumerate(titles)]
-    lines = ["  ".join(t.ljust(w) for t, w in zip(titles, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines = [_join(titles, widths), _join(["-" * w for w in widths], widths)]
+    lines += [_join(row, widths) for row in cells]
     return "\n".join(lines)
+
+
+def _join(texts: list[str], widths: list[int]) -> str:
+    """Pad every column but the last (no trailing blanks after long statuses)."""
+    padded = [t.ljust(w) for t, w in zip(texts[:-1], widths[:-1], strict=True)]
+    return "  ".join([*padded, texts[-1]])
 
 
 def print_table(rows: list[dict]) -> None:
