@@ -18,8 +18,9 @@ demo: $(STAMP)  ## release the assignment, grade a sample class, print the grade
 test: $(STAMP)  ## unit tests, grader end-to-end tests, nbval of the solution notebook
 	$(PY) -m pytest
 
-lab: $(STAMP)  ## open the student notebook in JupyterLab
-	$(VENV)/bin/jupyter lab notebooks/release/optimization_methods/optimization_methods.ipynb
+lab: $(STAMP)  ## open the student notebook in JupyterLab (served from the release folder)
+	cd notebooks/release/optimization_methods && \
+		$(abspath $(VENV))/bin/jupyter lab optimization_methods.ipynb
 
 release: $(STAMP)  ## regenerate the student version from the instructor source
 	$(PY) -m grader release
