@@ -19,8 +19,10 @@ from .preprocessors import (
     FailUnrunTests,
     HideTestTracebacks,
     HonourSkipTags,
+    RequirePassTokens,
     RestoreCells,
     SandboxedExecute,
+    SealTestCells,
 )
 
 # In a worker, before any student code runs: reset what the student may not change.
@@ -32,11 +34,13 @@ SANITIZE = [
     OverwriteCells,     # locked/test cells get the gradebook's source, points and checksums
     CheckCellMetadata,
     HonourSkipTags,     # only the instructor's training/plot cells may be skipped
+    SealTestCells,      # hidden tests run through the kernel guard and must print a secret token
 ]
 
 # In a worker: run the student's code, then make the outputs safe to score.
 EXECUTE = [
-    SandboxedExecute,
+    SandboxedExecute,   # bubblewrap-isolated kernel, guard installed before the first cell
+    RequirePassTokens,  # a test cell without its token fails; test sources restored
     FailUnrunTests,
     LimitOutput,
 ]

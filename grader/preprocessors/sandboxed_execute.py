@@ -1,42 +1,63 @@
-"""Execute a submission in a scratch folder, surviving timeouts, huge outputs and kernel death."""
+"""Execute a submission in a sandboxed scratch folder, surviving timeouts, floods and death."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, List, Unicode
+from traitlets import Enum, Integer, List, Unicode
+
+from .. import kernel_guard, sandbox
+from .seal_test_cells import TOKEN_PREFIX
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's Execute, run from an empty scratch folder holding only the student's files.
+    """nbgrader's Execute, in a kernel that sees nothing but the student's scratch folder.
 
-    - the kernel's working directory is a fresh temporary folder with copies of ``scratch_files``
-      (never the course folder, so the gradebook and instructor notebooks are not beside it);
+    - the kernel starts in a fresh temporary folder holding copies of ``scratch_files``; with
+      ``isolation`` "auto" (the default) or "bwrap" it runs inside a bubblewrap sandbox
+      (grader/sandbox.py): no course folder, gradebook or other submission exists in there, and
+      nothing outside the scratch folder and /tmp is writable. "auto" falls back to an
+      unisolated kernel, with a warning, where bwrap is unavailable; "none" never isolates;
+    - before any cell, the grader's guard (grader/kernel_guard.py) is installed under the name
+      SealTestCells chose, so the sealed autograder cells can run their tests with pristine
+      builtins and numpy;
     - a cell that runs past ``timeout`` is interrupted and recorded in ``events_file``; once
       ``total_timeout`` is spent, the remaining cells are not run (their tests then fail);
     - a cell's outputs are capped at ``max_output_bytes`` (a runaway print cannot eat memory);
+      pass tokens are kept even past the cap;
     - if the kernel dies, the cells already run keep their outputs and the event is recorded.
+
+    The events and each cell's execute-reply status also go to ``resources["grader"]`` for
+    RequirePassTokens.
     """
 
     scratch_files = List(Unicode(), help="files copied into the scratch folder").tag(config=True)
     max_output_bytes = Integer(200_000, help="outputs kept per cell").tag(config=True)
     total_timeout = Integer(0, help="seconds for the notebook (0: no limit)").tag(config=True)
     events_file = Unicode("", help="JSON file for timeout / kernel-death events").tag(config=True)
+    isolation = Enum(["auto", "bwrap", "none"], "auto",
+                     help="run the kernel in a bubblewrap sandbox").tag(config=True)
+    hidden_paths = List(Unicode(), help="paths that must not exist for the kernel, even if "
+                        "they lie inside a folder it may read").tag(config=True)
 
     def preprocess(self, nb, resources, km=None):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
+        grader = resources.setdefault("grader", {})
         self._events = {"timeouts": [], "kernel_died": None, "budget_exceeded": None}
+        self._replies = grader.setdefault("replies", {})
         self._output_bytes = {}
         deadline = time.monotonic() + self.total_timeout if self.total_timeout else None
         if deadline is not None:  # no cell may run past the notebook's deadline
@@ -46,10 +67,15 @@ class SandboxedExecute(Execute):
             for name in self.scratch_files:
                 shutil.copy(name, scratch)
             self.resources.setdefault("metadata", {})["path"] = scratch
+            self._sandbox = self._make_sandbox(scratch)
+            self.kernel_manager_class = (sandbox.SandboxedKernelManager if self._sandbox
+                                         else AsyncKernelManager)
             index = 0
             try:
-                with self.setup_kernel(env=_kernel_env(scratch)):
+                with self.setup_kernel(env=_kernel_env(scratch, isolated=bool(self._sandbox))):
                     self.wait_for_reply(self.kc.kernel_info())
+                    if grader.get("guard"):
+                        self._install_guard(grader["guard"])
                     for index, cell in enumerate(self.nb.cells):
                         if deadline is not None and time.monotonic() > deadline:
                             self._events["budget_exceeded"] = index
@@ -58,9 +84,40 @@ class SandboxedExecute(Execute):
             except DeadKernelError:
                 self._events["kernel_died"] = index
                 self.log.warning("Kernel died while running cell %d", index)
+        grader["events"] = self._events
         if self.events_file:
             Path(self.events_file).write_text(json.dumps(self._events))
         return self.nb, self.resources
+
+    def _make_sandbox(self, scratch: str) -> sandbox.Sandbox | None:
+        if self.isolation == "none":
+            return None
+        reason = sandbox.probe()
+        if reason is None:
+            return sandbox.default_sandbox(scratch, hidden=self.hidden_paths)
+        if self.isolation == "bwrap":
+            raise RuntimeError(f"isolation 'bwrap' was requested, but {reason}")
+        self.log.warning("Grading without filesystem isolation: %s", reason)
+        return None
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if self._sandbox is not None:
+            km.sandbox = self._sandbox
+        return km
+
+    def _install_guard(self, name: str) -> None:
+        """Run the guard's installer silently, before any cell; refuse to grade without it."""
+        reply = self.wait_for_reply(
+            self.kc.execute(kernel_guard.prelude(name), silent=True, store_history=False))
+        content = (reply or {}).get("content", {})
+        if content.get("status") != "ok":
+            raise RuntimeError("the grader's guard could not be installed in the kernel: "
+                               f"{content.get('ename')}: {content.get('evalue')}")
+
+    def on_cell_executed(self, **kwargs):
+        super().on_cell_executed(**kwargs)
+        self._replies[kwargs["cell_index"]] = kwargs["execute_reply"]["content"]["status"]
 
     async def _async_handle_timeout(self, timeout, cell=None):
         if cell is not None:
@@ -77,14 +134,30 @@ class SandboxedExecute(Execute):
             outs.append(new_output("stream", name="stdout",
                                    text=f"\n[output truncated by the grader after "
                                         f"{self.max_output_bytes} bytes]\n"))
+        text = msg.get("content", {}).get("text", "")
+        if msg.get("msg_type") == "stream" and TOKEN_PREFIX in text:  # kept for RequirePassTokens
+            tokens = [line for line in text.splitlines() if line.startswith(TOKEN_PREFIX)]
+            outs.append(new_output("stream", name="stdout", text="\n".join(tokens[:20]) + "\n"))
         return None
 
 
-def _kernel_env(scratch: str) -> dict:
-    """The kernel's environment: one BLAS thread (jobs run side by side), no display."""
+def _kernel_env(scratch: str, isolated: bool) -> dict:
+    """The kernel's environment: one BLAS thread (jobs run side by side), no display.
+
+    An isolated kernel gets a minimal environment that points at nothing outside its sandbox;
+    otherwise it inherits the grader's, without Jupyter's, nbgrader's and pytest's variables.
+    """
+    settings = dict(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                    MKL_NUM_THREADS="1", PYDEVD_DISABLE_FILE_VALIDATION="1",
+                    NBGRADER_EXECUTION="autograde")
+    if isolated:
+        env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin",
+                                        "/usr/bin", "/bin"]),
+               "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONNOUSERSITE": "1"}
+        if sandbox.utils_parent():
+            env["PYTHONPATH"] = sandbox.utils_parent()
+        return {**env, **settings}
     dropped = ("JUPYTER", "NBGRADER", "PYTEST")
     env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               MKL_NUM_THREADS="1", PYDEVD_DISABLE_FILE_VALIDATION="1",
-               NBGRADER_EXECUTION="autograde")
+    env.update(settings)
     return env

@@ -28,8 +28,11 @@ def test_autograder_cell_has_hidden_tests(name, cells_by_grade_id):
     visible, hidden = source.split("### BEGIN HIDDEN TESTS")
     assert visible.strip().startswith("#") and visible.count("\n") == 1
     assert hidden.rstrip().endswith("### END HIDDEN TESTS")
-    assert "def _close(" in hidden and "allclose" not in hidden
     assert hidden.count("assert ") >= 2
+    # results are checked strictly and only with what a notebook cannot monkey-patch
+    # (tests/grader/test_seal.py checks which names the hidden tests look up)
+    for lenient in ("allclose", "isclose", "np.testing", "array_equal", "isinstance(", "np.all("):
+        assert lenient not in hidden, lenient
 
 
 @pytest.mark.parametrize("name", EXERCISES)
@@ -46,6 +49,7 @@ def test_blank_answer_fails_hidden_tests(name, blank, cells_by_grade_id, solutio
         run_autograder_cell(cells_by_grade_id, solutions, name, blank)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # e.g. the square root of a negative s
 @pytest.mark.parametrize("name, variant", CASES, ids=[f"{n}-{v}" for n, v in CASES])
 def test_buggy_answer_fails_hidden_tests(name, variant, cells_by_grade_id, solutions):
     with pytest.raises(Exception) as failure:  # noqa: B017 - as above

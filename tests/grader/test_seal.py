@@ -1,0 +1,189 @@
+"""Sealed autograder cells: the guard, SealTestCells and RequirePassTokens, piece by piece.
+
+End to end, against real attacks, they are tested by tests/hostile/test_tampering.py.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import dis
+import io
+import sys
+import types
+
+import IPython
+import nbformat
+import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_output
+
+from grader import course, kernel_guard
+from grader.notebook_io import read_notebook
+from grader.preprocessors import RequirePassTokens, SealTestCells
+from grader.preprocessors.require_pass_tokens import INCOMPLETE
+from grader.preprocessors.sandboxed_execute import _kernel_env
+from grader.preprocessors.seal_test_cells import TOKEN_PREFIX
+
+
+def grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id", "")
+
+
+def autograder_cells():
+    return {grade_id(c)[: -len("_tests")]: c.source
+            for c in read_notebook(course.SOURCE_NOTEBOOK).cells
+            if grade_id(c).endswith("_tests")}
+
+
+def global_lookups(source: str) -> set[str]:
+    """Names `source` reads from its globals or builtins and never assigns at module level."""
+    loaded, stored = set(), set()
+
+    def walk(code):
+        for instruction in dis.get_instructions(code):
+            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                loaded.add(instruction.argval)
+            elif instruction.opname in ("STORE_NAME", "STORE_GLOBAL", "IMPORT_NAME"):
+                stored.add(instruction.argval)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                walk(const)
+
+    walk(compile(source, "<hidden tests>", "exec"))
+    return loaded - stored
+
+
+@pytest.mark.parametrize("function", list(autograder_cells()))
+def test_hidden_tests_look_up_only_numpy_their_function_and_builtins(function):
+    """What the guard gives them - and what makes judging answers one at a time faithful."""
+    names = global_lookups(autograder_cells()[function])
+    assert names - set(dir(builtins)) <= {"np", function}
+
+
+@pytest.fixture
+def sealed():
+    nb = read_notebook(course.SOURCE_NOTEBOOK)
+    original = copy.deepcopy(nb)
+    resources = {"grader": {}}
+    nb, resources = SealTestCells().preprocess(nb, resources)
+    return original, nb, resources
+
+
+def test_seal_turns_each_autograder_cell_into_one_guarded_call(sealed):
+    original, nb, resources = sealed
+    guard, seals = resources["grader"]["guard"], resources["grader"]["seals"]
+    assert guard.isidentifier() and guard.startswith("_grader_")
+    assert len(seals) == 8 and len({seal["token"] for seal in seals.values()}) == 8
+    for before, after in zip(original.cells, nb.cells, strict=True):
+        gid = grade_id(after)
+        if gid not in seals:
+            assert after.source == before.source
+            continue
+        function = gid[: -len("_tests")]
+        assert seals[gid]["source"] == before.source
+        assert after.source.startswith(f"{guard}.run_tests({seals[gid]['token']!r}, ")
+        assert after.source.endswith(f", {function}={function})") and "\n" not in after.source
+        compile(after.source, "<sealed>", "exec")
+
+
+def test_tokens_differ_between_gradings(sealed):
+    _, _, first = sealed
+    _, second = SealTestCells().preprocess(read_notebook(course.SOURCE_NOTEBOOK), {})
+    assert first["grader"]["guard"] != second["grader"]["guard"]
+    tokens = {s["token"] for r in (first, second) for s in r["grader"]["seals"].values()}
+    assert len(tokens) == 16 and all(t.startswith(TOKEN_PREFIX) for t in tokens)
+
+
+def _test_cell(token_printed: bool, *, error: bool = False, ran: bool = True, extra=""):
+    cell = new_code_cell("sealed()", metadata={"nbgrader": {
+        "grade": True, "solution": False, "grade_id": "f_tests", "points": 5}})
+    cell.execution_count = 1 if ran else None
+    if token_printed:
+        cell.outputs.append(new_output("stream", name="stdout", text=f"{extra}\nTOKEN\n"))
+    if error:
+        cell.outputs.append(new_output("error", ename="AssertionError", evalue="wrong",
+                                       traceback=["----> 1 _g.run_tests('TOKEN', ...)", "wrong"]))
+    return cell
+
+
+def _check(*cells, died=None):
+    nb = nbformat.v4.new_notebook(cells=list(cells))
+    resources = {"grader": {"seals": {"f_tests": {"token": "TOKEN", "source": "# tests"}},
+                            "events": {"kernel_died": died}}}
+    nb, _ = RequirePassTokens().preprocess(nb, resources)
+    return nb.cells
+
+
+def test_a_cell_with_its_token_passes_and_loses_the_token():
+    (cell,) = _check(_test_cell(True, extra="student output"))
+    assert cell.source == "# tests"
+    assert [out.output_type for out in cell.outputs] == ["stream"]
+    assert cell.outputs[0].text == "student output"
+
+
+def test_a_cell_without_its_token_fails_unless_it_already_failed():
+    (silent,) = _check(_test_cell(False))
+    assert [(o.output_type, o.get("ename")) for o in silent.outputs] == \
+        [("error", "TestsIncomplete")]
+    assert silent.outputs[0].evalue == INCOMPLETE
+    (failed,) = _check(_test_cell(False, error=True))
+    assert [o.ename for o in failed.outputs] == ["AssertionError"]  # its own error, unchanged
+    assert failed.outputs[0].traceback == ["wrong"]  # the frame quoting the sealed call is gone
+    (unrun,) = _check(_test_cell(False, ran=False))
+    assert unrun.outputs == []  # FailUnrunTests' job
+
+
+def test_a_cell_during_which_the_kernel_died_fails_even_with_its_token():
+    (cell,) = _check(_test_cell(True), died=0)
+    assert [o.get("ename") for o in cell.outputs if o.output_type == "error"] == ["KernelDied"]
+
+
+@pytest.fixture
+def guard(monkeypatch):
+    """The guard installed in this process as in a fresh kernel; what it prints goes to .out."""
+    user_ns, out = {}, io.StringIO()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: types.SimpleNamespace(user_ns=user_ns))
+    monkeypatch.setattr(sys, "stdout", out)
+    exec(compile(kernel_guard.prelude("_guard"), "<prelude>", "exec"), {})  # noqa: S102
+    monkeypatch.undo()
+    assert set(user_ns) == {"_guard"}  # nothing else is left behind
+    user_ns["_guard"].out = out
+    return user_ns["_guard"]
+
+
+def test_guard_runs_tests_with_numpy_and_builtins_as_they_were(guard, monkeypatch):
+    monkeypatch.setattr(np, "allclose", lambda *args, **kwargs: True)
+    monkeypatch.setattr(np, "all", lambda *args, **kwargs: True)
+    source = "assert not np.allclose(1.0, 2.0)\nassert not np.all([False])\nassert f(3) == 4"
+    guard.run_tests("grader-pass-ok", source, f=lambda x: x + 1)
+    assert guard.out.getvalue() == "\ngrader-pass-ok\n"
+
+
+def test_guard_prints_no_token_when_a_test_fails(guard):
+    with pytest.raises(AssertionError, match="wrong"):
+        guard.run_tests("grader-pass-no", "assert f() == 1, 'wrong'", f=lambda: 2)
+    assert guard.out.getvalue() == ""
+
+
+def test_guard_refuses_to_run_under_a_trace_function(guard):
+    if sys.gettrace() is not None:
+        pytest.skip("this test run is itself traced (coverage or a debugger)")
+    sys.settrace(lambda *args: None)
+    try:
+        with pytest.raises(RuntimeError, match="trace"):
+            guard.run_tests("grader-pass-traced", "pass")
+    finally:
+        sys.settrace(None)
+    assert guard.out.getvalue() == ""
+
+
+def test_isolated_kernel_environment_points_at_nothing_of_the_grader(monkeypatch):
+    monkeypatch.setenv("COURSE_SECRET_DIR", "/somewhere/private")
+    env = _kernel_env("/tmp/grading-x", isolated=True)
+    assert "COURSE_SECRET_DIR" not in env and env["HOME"] == "/tmp"
+    assert set(env) <= {"PATH", "HOME", "TMPDIR", "LANG", "PYTHONNOUSERSITE", "PYTHONPATH",
+                        "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                        "MKL_NUM_THREADS", "PYDEVD_DISABLE_FILE_VALIDATION",
+                        "NBGRADER_EXECUTION"}
+    assert "COURSE_SECRET_DIR" in _kernel_env("/tmp/grading-x", isolated=False)

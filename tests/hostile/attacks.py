@@ -1,0 +1,250 @@
+"""Submissions that try to raise their score without solving the exercise.
+
+Each attack pairs a wrong answer from the bug bank with code that tries to make that exercise's
+autograder cell pass anyway. The code is appended to the wrong answer's solution cell, so it
+runs before any autograder cell, as a student's would. ``loses`` lists the exercises the attack
+must still score 0 on when graded (all others keep full marks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from buggy_answers import BANK, HARDCODED
+
+
+@dataclass(frozen=True)
+class Attack:
+    exercise: str  # the exercise answered wrongly
+    answer: str  # its wrong answer (solution-cell source)
+    code: str  # the tampering, appended to that solution cell
+    loses: tuple[str, ...] = ()
+    fools_plain_nbgrader: bool = True  # without guard and tokens, the attack would pay off
+
+    @property
+    def source(self) -> str:
+        return self.answer + "\n" + self.code
+
+    @property
+    def lost(self) -> tuple[str, ...]:
+        return self.loses or (self.exercise,)
+
+
+PATCH_NUMPY = '''
+import numpy
+import numpy.testing
+
+# Every comparison helper agrees, and differences vanish.
+numpy.allclose = lambda *args, **kwargs: True
+numpy.isclose = lambda a, b, *args, **kwargs: numpy.ones(numpy.shape(a), dtype=bool)
+numpy.array_equal = lambda *args, **kwargs: True
+numpy.all = lambda *args, **kwargs: True
+numpy.abs = numpy.absolute = lambda x, *args, **kwargs: numpy.zeros(numpy.shape(x))
+numpy.asarray = lambda a, *args, **kwargs: numpy.zeros(numpy.shape(a))
+for _name in ("assert_allclose", "assert_array_equal", "assert_array_almost_equal",
+              "assert_equal", "assert_almost_equal"):
+    setattr(numpy.testing, _name, lambda *args, **kwargs: None)
+np = numpy
+'''
+
+REPLACE_PUBLIC_TESTS = '''
+import utils.public_tests
+
+
+def _always_passes(target):
+    print("All tests passed.")
+
+
+for _name in dir(utils.public_tests):
+    if _name.endswith("_test"):
+        setattr(utils.public_tests, _name, _always_passes)
+for _name in list(globals()):  # the notebook imported them by name
+    if _name.endswith("_test"):
+        globals()[_name] = _always_passes
+'''
+
+REBIND_BUILTINS = '''
+import builtins
+
+# Globals shadow builtins for code run in the notebook's namespace, as the test cells are...
+def bool(value=False):
+    return True
+
+
+def all(iterable=()):
+    return True
+
+
+def any(iterable=()):
+    return False
+
+
+def abs(value):
+    return 0.0
+
+
+def isinstance(value, kinds):
+    return True
+
+
+# ...and the builtins module itself is shared by all code in the kernel.
+builtins.all = all
+builtins.any = any
+'''
+
+FAKE_ARRAYS = '''
+class AgreeableArray(np.ndarray):
+    """An ndarray that agrees with whatever it is compared to."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        plain = [np.asarray(x) if isinstance(x, AgreeableArray) else x for x in inputs]
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        if ufunc in (np.equal, np.less_equal, np.greater_equal, np.isclose, np.less):
+            return np.ones(np.shape(result), dtype=bool)
+        if ufunc in (np.subtract, np.absolute):
+            return np.zeros(np.shape(result))
+        return result
+
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func in (np.allclose, np.array_equal):
+            return True
+        return super().__array_function__(func, types, args, kwargs)
+
+
+_wrong = update_parameters_with_momentum
+
+
+def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
+    parameters, v = _wrong(parameters, grads, v, beta, learning_rate)
+    return ({key: value.view(AgreeableArray) for key, value in parameters.items()},
+            {key: value.view(AgreeableArray) for key, value in v.items()})
+'''
+
+FAKE_NUMBER = '''
+class AlwaysEqual(float):
+    """A number equal to every number, and never off by anything."""
+
+    def __eq__(self, other):
+        return True
+
+    __le__ = __ge__ = __eq__
+
+    def __sub__(self, other):
+        return AlwaysEqual(0.0)
+
+    __rsub__ = __sub__
+
+    def __abs__(self):
+        return 0.0
+
+    def __float__(self):
+        return 0.16666666666666666
+
+
+_wrong = update_lr
+
+
+def update_lr(learning_rate0, epoch_num, decay_rate):
+    return AlwaysEqual(_wrong(learning_rate0, epoch_num, decay_rate))
+'''
+
+SILENCE_TRACEBACKS = '''
+import sys
+
+from IPython import get_ipython
+from IPython.core.interactiveshell import InteractiveShell
+
+# Errors are displayed by nobody...
+InteractiveShell.showtraceback = lambda self, *args, **kwargs: None
+InteractiveShell.showsyntaxerror = lambda self, *args, **kwargs: None
+sys.excepthook = lambda *args: None
+get_ipython().set_custom_exc((Exception,), lambda shell, etype, value, tb, tb_offset=None: None)
+'''
+
+SWALLOW_ERRORS = '''
+from IPython.core.interactiveshell import InteractiveShell
+
+
+async def run_code(self, code_obj, result=None, *, async_=False):
+    """Run a cell; whatever it raises, report success."""
+    try:
+        exec(code_obj, self.user_global_ns, self.user_ns)
+    except BaseException:
+        pass
+    return False
+
+
+InteractiveShell.run_code = run_code
+'''
+
+SKIP_TEST_CELLS = '''
+from IPython import get_ipython
+
+
+def _skip_tests(lines):
+    """Cells that hold hidden tests become `pass` before IPython runs them."""
+    return ["pass\\n"] if "HIDDEN TESTS" in "".join(lines) else lines
+
+
+get_ipython().input_transformers_cleanup.append(_skip_tests)
+'''
+
+ATTACKS = {
+    "patches-numpy": Attack("update_parameters_with_gd",
+                            BANK["update_parameters_with_gd"]["skips_last_layer"], PATCH_NUMPY),
+    "replaces-public-tests": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["ceil"],
+                                    REPLACE_PUBLIC_TESTS, fools_plain_nbgrader=False),
+    "rebinds-builtins": Attack("update_parameters_with_gd",
+                               BANK["update_parameters_with_gd"]["climbs"], REBIND_BUILTINS),
+    "fake-arrays": Attack("update_parameters_with_momentum",
+                          BANK["update_parameters_with_momentum"]["without_one_minus_beta"],
+                          FAKE_ARRAYS, fools_plain_nbgrader=False),
+    "fake-number": Attack("update_lr", BANK["update_lr"]["exponential"], FAKE_NUMBER,
+                          fools_plain_nbgrader=False),
+    "silences-tracebacks": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["round"],
+                                  SILENCE_TRACEBACKS, fools_plain_nbgrader=False),
+    "swallows-errors": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["no_floor"],
+                              SWALLOW_ERRORS),
+    "skips-test-cells": Attack("update_lr", BANK["update_lr"]["precedence"], SKIP_TEST_CELLS,
+                               loses=("update_lr", "schedule_lr_decay")),
+    "hard-codes-public-case": Attack(
+        "update_parameters_with_adam",
+        HARDCODED["update_parameters_with_adam"]["detects_public_case"], "",
+        fools_plain_nbgrader=False),
+}
+
+# --- Attacks that still work (strict xfail tests in test_tampering.py track them) -------------
+
+# Reads the pass token out of the sealed cell before IPython runs it, and prints only that.
+FORGE_TOKEN = r'''
+import re
+
+from IPython import get_ipython
+
+
+def _forge(lines):
+    match = re.search(r"\.run_tests\((['\"])(grader-pass-[0-9a-f]+)\1", "".join(lines))
+    return [f"print({match.group(2)!r})\n"] if match else lines
+
+
+get_ipython().input_transformers_cleanup.append(_forge)
+'''
+
+# Called by the hidden tests, reaches into their namespace and disarms their comparison helper.
+WALK_FRAMES = '''
+import sys
+
+
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    tests = sys._getframe(1).f_globals  # the namespace the hidden tests run in
+    tests["_close"] = lambda *args, **kwargs: True
+    return parameters
+'''
+
+KNOWN_HOLES = {
+    "forges-pass-token": Attack("update_lr", BANK["update_lr"]["no_one"], FORGE_TOKEN),
+    "walks-test-frames": Attack("update_parameters_with_gd", "", WALK_FRAMES),
+}

@@ -1,0 +1,221 @@
+"""Judge answers with the real autograder cells, in real kernels, the way grading does.
+
+Used by the bug bank (tests/bugbank) and the tampering controls (tests/hostile). A JudgeKernel
+is prepared once: the grader's guard installed first (as SandboxedExecute does), then the
+release notebook's imports cell and every reference answer from the instructor's source. Each
+answer is then
+
+1. defined in the kernel, in place of the reference answer (as if its source filled the release
+   notebook's solution cell),
+2. judged by all eight autograder cells - the source notebook's, hidden tests included - each
+   sealed with a fresh token exactly as SealTestCells seals it at grading time; a cell passes
+   when its execution ends without error and prints its token (RequirePassTokens' rule),
+3. replaced by the reference answer again.
+
+That is faithful to grading because every autograder cell looks up nothing but numpy and its
+own exercise's function (tests/grader/test_seal.py checks it): which other answers are defined,
+and in which order, cannot change a cell's verdict.
+
+``sealed=False`` judges as plain nbgrader would - the autograder cells run as they are, and a
+cell passes when its execution reports no error - to show what an attack gains without the
+guard and the pass tokens.
+
+``python tests/bugbank/report.py`` prints the bug bank's catch-rate table without pytest.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import secrets
+import shutil
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from jupyter_client.manager import KernelManager
+
+from grader import course, kernel_guard
+from grader.notebook_io import read_notebook
+from grader.preprocessors.seal_test_cells import TOKEN_PREFIX, sealed_source
+from grader.samples import Course
+
+EXERCISES = [
+    "update_parameters_with_gd",
+    "random_mini_batches",
+    "initialize_velocity",
+    "update_parameters_with_momentum",
+    "initialize_adam",
+    "update_parameters_with_adam",
+    "update_lr",
+    "schedule_lr_decay",
+]
+CELL_TIMEOUT = 60
+
+
+@dataclass
+class Verdict:
+    """How the eight autograder cells judged one answer to one exercise."""
+
+    exercise: str
+    variant: str
+    passed: dict[str, bool] = field(default_factory=dict)  # exercise -> its cell passed
+    errors: dict[str, str] = field(default_factory=dict)  # exercise -> why its cell failed
+
+    @property
+    def caught(self) -> bool:
+        """The exercise's own autograder cell failed."""
+        return not self.passed[self.exercise]
+
+    @property
+    def contained(self) -> bool:
+        """Every other autograder cell passed."""
+        return all(ok for name, ok in self.passed.items() if name != self.exercise)
+
+
+class JudgeKernel:
+    """A kernel holding the imports and the reference answers, ready to judge variants."""
+
+    def __init__(self, imports: str, references: dict[str, str], tests: dict[str, str]):
+        self.references, self.tests = references, tests
+        self._sockets = tempfile.mkdtemp(prefix="judge-kernel-")
+        self.km = KernelManager(kernel_name="python3", transport="ipc",
+                                ip=os.path.join(self._sockets, "k"))
+        self.km.start_kernel(env=_kernel_env(), extra_arguments=[
+            "--HistoryManager.hist_file=:memory:"])
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+        self.guard = "_grader_" + secrets.token_hex(8)
+        self.run(kernel_guard.prelude(self.guard), must_pass=True)
+        self.run(imports, must_pass=True)
+        for source in references.values():
+            self.run(source, must_pass=True)
+
+    @classmethod
+    def for_course(cls) -> JudgeKernel:
+        """A kernel holding this course's imports and reference answers."""
+        imports, references, _, tests = notebook_sources()
+        return cls(imports, references, tests)
+
+    def judge(self, exercise: str, variant: str, source: str, sealed: bool = True,
+              restore: bool = True) -> Verdict:
+        """Define `source` for `exercise`, run the eight autograder cells, restore."""
+        verdict = Verdict(exercise, variant)
+        self.run(source)
+        try:
+            for name in EXERCISES:
+                verdict.passed[name], reason = self.run_test(name, sealed)
+                if reason:
+                    verdict.errors[name] = reason
+        finally:
+            if restore:
+                self.run(self.references[exercise], must_pass=True)
+        return verdict
+
+    def run_test(self, name: str, sealed: bool = True) -> tuple[bool, str]:
+        """Run `name`'s autograder cell: (passed, why not)."""
+        if not sealed:  # plain nbgrader: no error reported means full marks
+            ok, _, error = self.run(self.tests[name])
+            return ok and not error, error
+        token = TOKEN_PREFIX + secrets.token_hex(16)
+        ok, stdout, error = self.run(sealed_source(self.guard, token, name, self.tests[name]))
+        passed = ok and not error and token in stdout
+        return passed, "" if passed else (error or "no pass token")
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+        shutil.rmtree(self._sockets, ignore_errors=True)
+
+    def run(self, code: str, must_pass: bool = False) -> tuple[bool, str, str]:
+        """Execute `code`: (reply ok, stdout, 'ErrorName: message' or '')."""
+        stdout, error = [], []
+
+        def collect(msg):
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream" and content.get("name") == "stdout":
+                stdout.append(content["text"])
+            elif kind == "error":
+                error.append(f"{content['ename']}: {content['evalue']}")
+
+        reply = self.kc.execute_interactive(code, output_hook=collect, timeout=CELL_TIMEOUT,
+                                            store_history=False)
+        ok = reply["content"]["status"] == "ok"
+        if must_pass and not ok:
+            raise RuntimeError(f"judge kernel set-up failed: {error or reply['content']}")
+        return ok, "".join(stdout), "; ".join(error)
+
+
+def notebook_sources() -> tuple[str, dict[str, str], dict[str, str], dict[str, str]]:
+    """(release imports cell, reference answers, release stubs, autograder cells with hidden
+    tests), by exercise."""
+    release = read_notebook(course.RELEASE_NOTEBOOK)
+    source = read_notebook(course.SOURCE_NOTEBOOK)
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in release.cells}
+    tests = {c.metadata.nbgrader["grade_id"][: -len("_tests")]: c.source for c in source.cells
+             if c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_tests")}
+    references = Course(release=release, source=source).reference_answers()
+    references = {name: references[name] for name in EXERCISES}
+    stubs = {name: by_id[name] for name in EXERCISES}
+    return by_id["imports"], references, stubs, tests
+
+
+def judge_all(cases: list[tuple[str, str, str]], kernels: int = 2) -> list[Verdict]:
+    """Judge each (exercise, variant, source), spread over `kernels` kernels; keeps order."""
+    imports, references, _, tests = notebook_sources()
+    todo: queue.Queue = queue.Queue()
+    for index, case in enumerate(cases):
+        todo.put((index, case))
+    verdicts: list[Verdict | None] = [None] * len(cases)
+    lock = threading.Lock()
+
+    def work() -> None:
+        kernel = JudgeKernel(imports, references, tests)
+        try:
+            while True:
+                try:
+                    index, (exercise, variant, source) = todo.get_nowait()
+                except queue.Empty:
+                    return
+                verdict = kernel.judge(exercise, variant, source)
+                with lock:
+                    verdicts[index] = verdict
+        finally:
+            kernel.close()
+
+    with ThreadPoolExecutor(max_workers=kernels) as pool:
+        for future in [pool.submit(work) for _ in range(max(1, min(kernels, len(cases))))]:
+            future.result()
+    return [v for v in verdicts if v is not None]
+
+
+def catch_table(verdicts: list[Verdict]) -> str:
+    """Catch rate per exercise: caught = own cell failed and every other cell passed."""
+    rows = [("exercise", "variants", "caught", "catch rate")]
+    total = caught = 0
+    for name in EXERCISES:
+        mine = [v for v in verdicts if v.exercise == name]
+        good = sum(v.caught and v.contained for v in mine)
+        total, caught = total + len(mine), caught + good
+        rate = f"{100 * good / len(mine):.0f} %" if mine else "-"
+        rows.append((name, str(len(mine)), str(good), rate))
+    rows.append(("all", str(total), str(caught), f"{100 * caught / max(total, 1):.0f} %"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                       for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
+    missed = [f"  missed: {v.exercise}/{v.variant} (own cell passed: {not v.caught}; other "
+              f"cells failed: {sorted(v.errors.keys() - {v.exercise})})"
+              for v in verdicts if not (v.caught and v.contained)]
+    return "\n".join(lines + missed)
+
+
+def _kernel_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "PYTEST"))}
+    env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               PYDEVD_DISABLE_FILE_VALIDATION="1")
+    return env
