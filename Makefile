@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab release bench lint clean
+.PHONY: demo test lab release bench bugbank lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ release: $(STAMP)  ## regenerate the student version from the instructor source
 
 bench: $(STAMP)  ## speed benchmarks, written to bench/results.json
 	$(PY) -m bench
+
+bugbank: $(STAMP)  ## catch rate of the autograder on the bank of typical wrong answers
+	$(PY) tests/bugbank/report.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

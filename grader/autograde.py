@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import course, feedback, gradebook, report
+from . import course, feedback, gradebook, report, sandbox
 from .collect import Submission, UsageError, collect
 from .notebook_io import NotebookError, read_notebook
 from .runners import run_dask, run_local
@@ -57,6 +57,9 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
     submissions, warnings = collect(submissions_path, out.work / "unzipped")
     for warning in warnings:
         print(f"warning: {warning}")
+    unisolated = sandbox.warning()  # kernels run in bubblewrap when it works here
+    if unisolated:
+        print(f"warning: {unisolated}")
     db_url = db_url or course.sqlite_url(out.root / "gradebook.db")
     _make_template(out)
     gradebook.register(db_url, out.template_db, out.work)
@@ -84,12 +87,15 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
     # and it makes a resumed run complete even if it was stopped between grading and saving
     for _, record in sorted(results.items()):
         _save(db_url, out, record)
-    runner = run_dask(pending, dask) if dask else run_local(pending, jobs or os.cpu_count() or 1)
+    workers = jobs or os.cpu_count() or 1
+    runner = run_dask(pending, dask, workers) if dask else run_local(pending, workers)
     with tqdm(total=len(pending), desc="Grading", unit="submission", disable=quiet) as bar:
         for record in runner:
             record["fingerprint"] = fingerprints[record["student_id"]]
             _save(db_url, out, record)
             out.result(record["student_id"]).write_text(json.dumps(record))
+            # its feedback page now, while the workers grade (publish skips pages up to date)
+            feedback.generate(out, db_url, [record])
             results[record["student_id"]] = record
             bar.update()
 

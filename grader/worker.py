@@ -1,7 +1,9 @@
-"""Grade one submission in its own process: ``python -m grader.worker JOB.json``.
+"""Grade submissions in a process of their own: ``python -m grader.worker JOB.json`` grades one,
+``python -m grader.worker --serve MEMORY_MB`` grades the job files named on stdin one by one.
 
 Everything a submission can break (its kernel, its outputs, the process running it) stays in
-this process; the parent only reads the result file, and writes grades itself.
+this process, which the runner replaces if it dies; the parent only reads the result file, and
+writes grades itself.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Job:
     skip: bool = True
     max_output_bytes: int = 200_000
     memory_mb: int = 4096
+    isolation: str = "auto"  # bubblewrap sandbox for the kernel: "auto", "bwrap" or "none"
 
 
 def grade(job: Job) -> dict:
@@ -104,7 +107,15 @@ def _config(job: Job) -> Config:
     c.SandboxedExecute.scratch_files = job.scratch_files
     c.SandboxedExecute.max_output_bytes = job.max_output_bytes
     c.SandboxedExecute.skip_cells_with_tag = course.SKIP_TAG
+    c.SandboxedExecute.isolation = job.isolation
+    # never visible to the kernel, even where they lie inside a folder it may read
+    c.SandboxedExecute.hidden_paths = [str(course.COURSE), str(course.REPO / ".git"),
+                                       str(Path(job.submission).parent),
+                                       str(Path(job.template_db).parent.parent)]
     c.SandboxedExecute.events_file = job.result + ".events"
+    # kill the kernel once its cells have run: a polite shutdown costs 0.2 s, 3 s when it
+    # lingers, and only saves the kernel's history
+    c.SandboxedExecute.shutdown_kernel = "immediate"
     c.HonourSkipTags.enabled_skip = job.skip
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100
@@ -125,10 +136,8 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Grade the job described by the JSON file in argv[0]; always leave a result file."""
-    job = Job(**json.loads(Path((argv or sys.argv[1:])[0]).read_text()))
-    _limit_memory(job.memory_mb)
+def grade_and_store(job: Job) -> None:
+    """Grade `job` and write its result file, whatever happens in grading."""
     try:
         record = grade(job)
     except Exception as err:  # anything unexpected still yields a row, never a crash upstream
@@ -136,6 +145,39 @@ def main(argv: list[str] | None = None) -> int:
                   "status": f"grading failed: {type(err).__name__}: {str(err)[:200]}",
                   "traceback": traceback.format_exc()}
     _atomic_write(Path(job.result), json.dumps(record))
+
+
+def _load(job_file: str) -> Job:
+    return Job(**json.loads(Path(job_file).read_text()))
+
+
+def serve(memory_mb: int) -> int:
+    """Grade the job files named on stdin, one per line, echoing each line once it is done."""
+    _limit_memory(memory_mb)
+    # stdin and stdout move to private descriptors and /dev/null takes their place: nothing a
+    # kernel started here writes can reach the runner reading our replies
+    requests, replies = os.fdopen(os.dup(0), "r"), os.fdopen(os.dup(1), "w")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    for line in requests:
+        try:
+            grade_and_store(_load(line.strip()))
+        except Exception:  # an unreadable job file: the runner reports the missing result
+            traceback.print_exc()
+        replies.write(line)
+        replies.flush()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade the job in the JSON file argv[0], or serve jobs (``--serve MEMORY_MB``)."""
+    args = argv if argv is not None else sys.argv[1:]
+    if args[0] == "--serve":
+        return serve(int(args[1]))
+    job = _load(args[0])
+    _limit_memory(job.memory_mb)
+    grade_and_store(job)
     return 0
 
 
