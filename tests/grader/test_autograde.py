@@ -155,3 +155,15 @@ def test_feedback_and_report_regenerate_without_regrading(graded_class, run_cli)
     assert run_cli("feedback", "--out", str(out)).returncode == 0
     assert (out / "report.html").exists() and page.exists()
     assert (out / "autograded" / "reference").stat().st_mtime_ns == stamp
+
+
+def test_reference_runs_without_a_single_error(graded_class):
+    """Skipping training cells must not break any cell that still runs (e.g. a NameError)."""
+    _, out, _ = graded_class
+    nb = read_notebook(out / "autograded" / "reference" / course.ASSIGNMENT
+                       / f"{course.NOTEBOOK}.ipynb")
+    errors = [(i, o.ename) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+    ran = [c for c in nb.cells if c.cell_type == "code" and c.execution_count is not None]
+    assert not any(course.SKIP_TAG in c.metadata.get("tags", []) for c in ran)
