@@ -28,7 +28,7 @@ def read_notebook(path: Path) -> NotebookNode:
         raw = json.loads(text)
     except json.JSONDecodeError as err:
         raise NotebookError(
-            f"not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})") from None
+            f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise NotebookError("JSON without a list of cells: not a Jupyter notebook")
     try:
