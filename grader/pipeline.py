@@ -34,13 +34,13 @@ SANITIZE = [
     OverwriteCells,     # locked/test cells get the gradebook's source, points and checksums
     CheckCellMetadata,
     HonourSkipTags,     # only the instructor's training/plot cells may be skipped
-    SealTestCells,      # hidden tests run through the kernel guard and must print a secret token
+    SealTestCells,      # hidden tests run through the kernel guard and must print an HMAC token
 ]
 
 # In a worker: run the student's code, then make the outputs safe to score.
 EXECUTE = [
     SandboxedExecute,   # bubblewrap-isolated kernel, guard installed before the first cell
-    RequirePassTokens,  # a test cell without its token fails; test sources restored
+    RequirePassTokens,  # a test cell without its expected token fails; sources restored
     FailUnrunTests,
     LimitOutput,
 ]

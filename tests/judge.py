@@ -8,8 +8,9 @@ answer is then
 1. defined in the kernel, in place of the reference answer (as if its source filled the release
    notebook's solution cell),
 2. judged by all eight autograder cells - the source notebook's, hidden tests included - each
-   sealed with a fresh token exactly as SealTestCells seals it at grading time; a cell passes
-   when its execution ends without error and prints its token (RequirePassTokens' rule),
+   sealed exactly as SealTestCells seals it at grading time; a cell passes when its execution
+   ends without error and prints its pass token, computed here from the kernel's guard key, the
+   grade id and the test code (RequirePassTokens' rule),
 3. replaced by the reference answer again.
 
 That is faithful to grading because every autograder cell looks up nothing but numpy and its
@@ -38,7 +39,7 @@ from jupyter_client.manager import KernelManager
 
 from grader import course, kernel_guard
 from grader.notebook_io import read_notebook
-from grader.preprocessors.seal_test_cells import TOKEN_PREFIX, sealed_source
+from grader.preprocessors.seal_test_cells import sealed_source
 from grader.samples import Course
 from utils.public_tests import EXERCISES as NUMBERED_EXERCISES
 
@@ -80,8 +81,8 @@ class JudgeKernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
-        self.guard = "_grader_" + secrets.token_hex(8)
-        self.run(kernel_guard.prelude(self.guard), must_pass=True)
+        self.guard, self._key = "_grader_" + secrets.token_hex(8), secrets.token_bytes(32)
+        self.run(kernel_guard.prelude(self.guard, self._key), must_pass=True)
         self.run(imports, must_pass=True)
         for source in references.values():
             self.run(source, must_pass=True)
@@ -112,8 +113,9 @@ class JudgeKernel:
         if not sealed:  # plain nbgrader: no error reported means full marks
             ok, _, error = self.run(self.tests[name])
             return ok and not error, error
-        token = TOKEN_PREFIX + secrets.token_hex(16)
-        ok, stdout, error = self.run(sealed_source(self.guard, token, name, self.tests[name]))
+        grade_id, tests = f"{name}_tests", self.tests[name]
+        ok, stdout, error = self.run(sealed_source(self.guard, grade_id, name, tests))
+        token = kernel_guard.pass_token(self._key, grade_id, tests)
         passed = ok and not error and token in stdout
         return passed, "" if passed else (error or "no pass token")
 

@@ -29,9 +29,9 @@ class SandboxedExecute(Execute):
       (grader/sandbox.py): no course folder, gradebook or other submission exists in there, and
       nothing outside the scratch folder and /tmp is writable. "auto" falls back to an
       unisolated kernel, with a warning, where bwrap is unavailable; "none" never isolates;
-    - before any cell, the grader's guard (grader/kernel_guard.py) is installed under the name
-      SealTestCells chose, so the sealed autograder cells can run their tests with pristine
-      builtins and numpy;
+    - before any cell, the grader's guard (grader/kernel_guard.py) is installed silently under
+      the name and with the key SealTestCells drew, so the sealed autograder cells can run their
+      tests with pristine builtins and numpy and sign their passes;
     - a cell that runs past ``timeout`` is interrupted and recorded in ``events_file``; once
       ``total_timeout`` is spent, the remaining cells are not run (their tests then fail);
     - a cell's outputs are capped at ``max_output_bytes`` (a runaway print cannot eat memory);
@@ -75,7 +75,7 @@ class SandboxedExecute(Execute):
                 with self.setup_kernel(env=_kernel_env(scratch, isolated=bool(self._sandbox))):
                     self.wait_for_reply(self.kc.kernel_info())
                     if grader.get("guard"):
-                        self._install_guard(grader["guard"])
+                        self._install_guard(grader["guard"], grader["key"])
                     for index, cell in enumerate(self.nb.cells):
                         if deadline is not None and time.monotonic() > deadline:
                             self._events["budget_exceeded"] = index
@@ -106,14 +106,18 @@ class SandboxedExecute(Execute):
             km.sandbox = self._sandbox
         return km
 
-    def _install_guard(self, name: str) -> None:
-        """Run the guard's installer silently, before any cell; refuse to grade without it."""
-        reply = self.wait_for_reply(
-            self.kc.execute(kernel_guard.prelude(name), silent=True, store_history=False))
-        content = (reply or {}).get("content", {})
-        if content.get("status") != "ok":
-            raise RuntimeError("the grader's guard could not be installed in the kernel: "
-                               f"{content.get('ename')}: {content.get('evalue')}")
+    def _install_guard(self, name: str, key: bytes) -> None:
+        """Run the guard's installer silently, before any cell; refuse to grade without it.
+
+        A second silent execution follows: IPython keeps the last execution's source (here the
+        installer's, which holds the key) in ``last_execution_result`` until the next one.
+        """
+        for code in (kernel_guard.prelude(name, key), "pass"):
+            reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+            content = (reply or {}).get("content", {})
+            if content.get("status") != "ok":
+                raise RuntimeError("the grader's guard could not be installed in the kernel: "
+                                   f"{content.get('ename')}: {content.get('evalue')}")
 
     def on_cell_executed(self, **kwargs):
         super().on_cell_executed(**kwargs)

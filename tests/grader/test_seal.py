@@ -19,11 +19,14 @@ import pytest
 from nbformat.v4 import new_code_cell, new_output
 
 from grader import course, kernel_guard
+from grader.kernel_guard import pass_token
 from grader.notebook_io import read_notebook
 from grader.preprocessors import RequirePassTokens, SealTestCells
 from grader.preprocessors.require_pass_tokens import INCOMPLETE
 from grader.preprocessors.sandboxed_execute import _kernel_env
 from grader.preprocessors.seal_test_cells import TOKEN_PREFIX
+
+KEY = bytes(range(32))
 
 
 def grade_id(cell):
@@ -73,43 +76,62 @@ def sealed():
 def test_seal_turns_each_autograder_cell_into_one_guarded_call(sealed):
     original, nb, resources = sealed
     guard, seals = resources["grader"]["guard"], resources["grader"]["seals"]
+    key = resources["grader"]["key"]
     assert guard.isidentifier() and guard.startswith("_grader_")
-    assert len(seals) == 8 and len({seal["token"] for seal in seals.values()}) == 8
+    assert isinstance(key, bytes) and len(key) == 32
+    assert len(seals) == 8
     for before, after in zip(original.cells, nb.cells, strict=True):
         gid = grade_id(after)
         if gid not in seals:
             assert after.source == before.source
             continue
         function = gid[: -len("_tests")]
-        assert seals[gid]["source"] == before.source
-        assert after.source.startswith(f"{guard}.run_tests({seals[gid]['token']!r}, ")
-        assert after.source.endswith(f", {function}={function})") and "\n" not in after.source
+        assert seals[gid] == before.source
+        assert after.source == f"{guard}.run_tests({gid!r}, {before.source!r}, " \
+                               f"{function}={function})"
+        assert "\n" not in after.source and TOKEN_PREFIX not in after.source
+        assert key.hex() not in after.source and repr(key) not in after.source
         compile(after.source, "<sealed>", "exec")
 
 
-def test_tokens_differ_between_gradings(sealed):
+def test_keys_and_tokens_differ_between_gradings(sealed):
     _, _, first = sealed
     _, second = SealTestCells().preprocess(read_notebook(course.SOURCE_NOTEBOOK), {})
     assert first["grader"]["guard"] != second["grader"]["guard"]
-    tokens = {s["token"] for r in (first, second) for s in r["grader"]["seals"].values()}
+    assert first["grader"]["key"] != second["grader"]["key"]
+    tokens = {pass_token(r["grader"]["key"], gid, source)
+              for r in (first, second) for gid, source in r["grader"]["seals"].items()}
     assert len(tokens) == 16 and all(t.startswith(TOKEN_PREFIX) for t in tokens)
 
 
-def _test_cell(token_printed: bool, *, error: bool = False, ran: bool = True, extra=""):
+def test_a_token_depends_on_key_grade_id_and_test_code():
+    token = pass_token(KEY, "f_tests", "assert f() == 1")
+    assert token.startswith(TOKEN_PREFIX) and len(token) == len(TOKEN_PREFIX) + 64
+    assert token == pass_token(KEY, "f_tests", "assert f() == 1")
+    assert len({token, pass_token(bytes(32), "f_tests", "assert f() == 1"),
+                pass_token(KEY, "g_tests", "assert f() == 1"),
+                pass_token(KEY, "f_tests", "pass")}) == 4
+
+
+TOKEN = pass_token(KEY, "f_tests", "# tests")
+
+
+def _test_cell(token_printed: bool, *, error: bool = False, ran: bool = True, extra="",
+               token=TOKEN):
     cell = new_code_cell("sealed()", metadata={"nbgrader": {
         "grade": True, "solution": False, "grade_id": "f_tests", "points": 5}})
     cell.execution_count = 1 if ran else None
     if token_printed:
-        cell.outputs.append(new_output("stream", name="stdout", text=f"{extra}\nTOKEN\n"))
+        cell.outputs.append(new_output("stream", name="stdout", text=f"{extra}\n{token}\n"))
     if error:
         cell.outputs.append(new_output("error", ename="AssertionError", evalue="wrong",
-                                       traceback=["----> 1 _g.run_tests('TOKEN', ...)", "wrong"]))
+                                       traceback=["----> 1 _g.run_tests('f_tests', ...)", "wrong"]))
     return cell
 
 
 def _check(*cells, died=None):
     nb = nbformat.v4.new_notebook(cells=list(cells))
-    resources = {"grader": {"seals": {"f_tests": {"token": "TOKEN", "source": "# tests"}},
+    resources = {"grader": {"guard": "_g", "key": KEY, "seals": {"f_tests": "# tests"},
                             "events": {"kernel_died": died}}}
     nb, _ = RequirePassTokens().preprocess(nb, resources)
     return nb.cells
@@ -134,6 +156,17 @@ def test_a_cell_without_its_token_fails_unless_it_already_failed():
     assert unrun.outputs == []  # FailUnrunTests' job
 
 
+def test_a_token_for_other_test_code_or_another_key_fails_and_is_removed():
+    """What a rewritten sealed cell prints: the guard's token for other test code, or a line
+    posing as a token."""
+    for wrong in (pass_token(KEY, "f_tests", "pass"), pass_token(bytes(32), "f_tests", "# tests"),
+                  TOKEN_PREFIX + "0" * 64):
+        (cell,) = _check(_test_cell(True, extra="student output", token=wrong))
+        assert [(o.output_type, o.get("ename")) for o in cell.outputs] == \
+            [("stream", None), ("error", "TestsIncomplete")]
+        assert TOKEN_PREFIX not in cell.outputs[0].text
+
+
 def test_a_cell_during_which_the_kernel_died_fails_even_with_its_token():
     (cell,) = _check(_test_cell(True), died=0)
     assert [o.get("ename") for o in cell.outputs if o.output_type == "error"] == ["KernelDied"]
@@ -145,7 +178,7 @@ def guard(monkeypatch):
     user_ns, out = {}, io.StringIO()
     monkeypatch.setattr(IPython, "get_ipython", lambda: types.SimpleNamespace(user_ns=user_ns))
     monkeypatch.setattr(sys, "stdout", out)
-    exec(compile(kernel_guard.prelude("_guard"), "<prelude>", "exec"), {})  # noqa: S102
+    exec(compile(kernel_guard.prelude("_guard", KEY), "<prelude>", "exec"), {})  # noqa: S102
     monkeypatch.undo()
     assert set(user_ns) == {"_guard"}  # nothing else is left behind
     user_ns["_guard"].out = out
@@ -156,13 +189,34 @@ def test_guard_runs_tests_with_numpy_and_builtins_as_they_were(guard, monkeypatc
     monkeypatch.setattr(np, "allclose", lambda *args, **kwargs: True)
     monkeypatch.setattr(np, "all", lambda *args, **kwargs: True)
     source = "assert not np.allclose(1.0, 2.0)\nassert not np.all([False])\nassert f(3) == 4"
-    guard.run_tests("grader-pass-ok", source, f=lambda x: x + 1)
-    assert guard.out.getvalue() == "\ngrader-pass-ok\n"
+    guard.run_tests("f_tests", source, f=lambda x: x + 1)
+    assert guard.out.getvalue() == "\n" + pass_token(KEY, "f_tests", source) + "\n"
+
+
+def test_guard_signs_the_test_code_it_ran_not_the_code_it_was_sealed_with(guard):
+    guard.run_tests("f_tests", "pass", f=lambda: 2)
+    assert guard.out.getvalue() == "\n" + pass_token(KEY, "f_tests", "pass") + "\n"
 
 
 def test_guard_prints_no_token_when_a_test_fails(guard):
     with pytest.raises(AssertionError, match="wrong"):
-        guard.run_tests("grader-pass-no", "assert f() == 1, 'wrong'", f=lambda: 2)
+        guard.run_tests("f_tests", "assert f() == 1, 'wrong'", f=lambda: 2)
+    assert guard.out.getvalue() == ""
+
+
+def test_guard_refuses_strings_in_disguise_and_shadowed_builtins(guard):
+    """A str subclass could hash as other code than it compiles to; a keyword argument named
+    like a builtin would shadow it in the hidden tests' namespace."""
+
+    class Disguised(str):
+        def encode(self, *args, **kwargs):
+            return b"assert f() == 1"
+
+    with pytest.raises(TypeError, match="plain strings"):
+        guard.run_tests("f_tests", Disguised("pass"), f=lambda: 2)
+    with pytest.raises(TypeError, match="shadow a builtin"):
+        guard.run_tests("f_tests", "assert isinstance(f(), str)", f=lambda: 2,
+                        isinstance=lambda *args: True)
     assert guard.out.getvalue() == ""
 
 
@@ -172,7 +226,7 @@ def test_guard_refuses_to_run_under_a_trace_function(guard):
     sys.settrace(lambda *args: None)
     try:
         with pytest.raises(RuntimeError, match="trace"):
-            guard.run_tests("grader-pass-traced", "pass")
+            guard.run_tests("f_tests", "pass")
     finally:
         sys.settrace(None)
     assert guard.out.getvalue() == ""

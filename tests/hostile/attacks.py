@@ -216,22 +216,60 @@ ATTACKS = {
         fools_plain_nbgrader=False),
 }
 
-# --- Attacks that still work (strict xfail tests in test_tampering.py track them) -------------
+# --- Rewriting the sealed cell itself (IPython input transformers, written against the seal) ---
+# Each rewrites only its own exercise's sealed cell, recognised by the function it passes on.
+# Both paid off when a sealed cell carried its own pass token.
 
-# Reads the pass token out of the sealed cell before IPython runs it, and prints only that.
-FORGE_TOKEN = r'''
-import re
+# Prints what passes for the pass token: the cell's first argument where that was the token,
+# else a token made up from the grade id and test code the cell shows (all but the key).
+PRINT_TOKEN = r'''
+import ast
+import hashlib
 
 from IPython import get_ipython
 
 
-def _forge(lines):
-    match = re.search(r"\.run_tests\((['\"])(grader-pass-[0-9a-f]+)\1", "".join(lines))
-    return [f"print({match.group(2)!r})\n"] if match else lines
+def _print_token(lines):
+    cell = "".join(lines)
+    if "run_tests" not in cell or "update_lr=update_lr" not in cell:
+        return lines
+    first, tests = (argument.value for argument in ast.parse(cell).body[0].value.args)
+    if first.endswith("_tests"):  # a grade id, not a token
+        digest = hashlib.sha256(tests.encode()).hexdigest()
+        first = "grader-pass-" + hashlib.sha256(f"{first}\0{digest}".encode()).hexdigest()
+    return [f"print({first!r})\n"]
 
 
-get_ipython().input_transformers_cleanup.append(_forge)
+get_ipython().input_transformers_cleanup.append(_print_token)
 '''
+
+# Keeps the guard call but hands it `pass` instead of the hidden tests.
+SWAP_TESTS = r'''
+import ast
+
+from IPython import get_ipython
+
+
+def _swap_tests(lines):
+    cell = "".join(lines)
+    if "run_tests" not in cell or "schedule_lr_decay=schedule_lr_decay" not in cell:
+        return lines
+    call = ast.parse(cell).body[0].value
+    call.args[1] = ast.Constant("pass")
+    return [ast.unparse(call) + "\n"]
+
+
+get_ipython().input_transformers_cleanup.append(_swap_tests)
+'''
+
+FORGERIES = {
+    "prints-a-pass-token": Attack("update_lr", BANK["update_lr"]["no_one"], PRINT_TOKEN,
+                                  fools_plain_nbgrader=False),
+    "swaps-the-tests": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["ceil"], SWAP_TESTS,
+                              fools_plain_nbgrader=False),
+}
+
+# --- Attacks that still work (strict xfail tests in test_tampering.py track them) -------------
 
 # Called by the hidden tests, reaches into their namespace and disarms their comparison helper.
 WALK_FRAMES = '''
@@ -244,7 +282,34 @@ def update_parameters_with_gd(parameters, grads, learning_rate):
     return parameters
 '''
 
+# Takes the guard's keyed hash states out of its closure and signs its sealed cell itself.
+STEAL_KEY = r'''
+import ast
+import hashlib
+
+from IPython import get_ipython
+
+_run_tests = next(value.run_tests for value in list(globals().values())
+                  if type(value).__name__ == "SimpleNamespace" and hasattr(value, "run_tests"))
+_keyed = dict(zip(_run_tests.__code__.co_freevars,
+                  (cell.cell_contents for cell in _run_tests.__closure__), strict=True))
+
+
+def _sign(lines):
+    cell = "".join(lines)
+    if "run_tests" not in cell or "update_lr=update_lr" not in cell:
+        return lines
+    grade_id, tests = (argument.value for argument in ast.parse(cell).body[0].value.args)
+    inner, outer = _keyed["inner"].copy(), _keyed["outer"].copy()
+    inner.update(f"{grade_id}\0{hashlib.sha256(tests.encode()).hexdigest()}".encode())
+    outer.update(inner.digest())
+    return [f"print({_keyed['prefix'] + outer.hexdigest()!r})\n"]
+
+
+get_ipython().input_transformers_cleanup.append(_sign)
+'''
+
 KNOWN_HOLES = {
-    "forges-pass-token": Attack("update_lr", BANK["update_lr"]["no_one"], FORGE_TOKEN),
     "walks-test-frames": Attack("update_parameters_with_gd", "", WALK_FRAMES),
+    "steals-the-key": Attack("update_lr", BANK["update_lr"]["no_one"], STEAL_KEY),
 }

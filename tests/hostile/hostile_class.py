@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from attacks import ATTACKS
+from attacks import ATTACKS, FORGERIES
 from buggy_answers import BANK
 from nbgrader.utils import compute_checksum
 
@@ -191,9 +191,10 @@ def hostile_class(root: Path, isolated: bool, port: int) -> list[Hostile]:
         "silences-tracebacks": ["silences-tracebacks"],
         "swallows-errors": ["swallows-errors"],
         "skips-test-cells": ["skips-test-cells"],
+        "forges-pass-tokens": ["prints-a-pass-token", "swaps-the-tests"],
     }
     for student, names in groups.items():
-        attacks = [ATTACKS[name] for name in names]
+        attacks = [{**ATTACKS, **FORGERIES}[name] for name in names]
         answers = {attack.exercise: attack.source for attack in attacks}
         assert len(answers) == len(attacks), f"{student}: one attack per exercise"
         lost = tuple(sorted({e for attack in attacks for e in attack.lost}))
