@@ -17,8 +17,6 @@ from .notebook_io import NotebookError, read_notebook
 from .runners import run_dask, run_local
 from .worker import Job
 
-GRADED_STATUS = "graded"
-
 
 class Outdir:
     """The layout of an autograde output folder."""
