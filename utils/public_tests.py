@@ -141,6 +141,18 @@ def _step(new, old):
     return {key: new[key] - old[key] for key in old}
 
 
+def _check_step_doubles(check, original, updated, doubled, learning_rate):
+    """The step taken with 2 * learning_rate is twice the step taken with learning_rate."""
+    step, double_step = _step(updated, original), _step(doubled, original)
+    for key in original:
+        check.close(
+            f'the change of parameters["{key}"] with learning_rate={2 * learning_rate}',
+            double_step[key],
+            2 * step[key],
+            hint="doubling learning_rate should double the step; is learning_rate used?",
+        )
+
+
 def _passed():
     print(PASSED)
 
@@ -179,14 +191,7 @@ def update_parameters_with_gd_test(target):
 
     parameters, grads, _ = testcases.update_parameters_with_gd_case()
     doubled = check.call(target, parameters, grads, 2 * learning_rate)
-    step, double_step = _step(result, original), _step(doubled, original)
-    for key in original:
-        check.close(
-            f'the change of parameters["{key}"] with learning_rate={2 * learning_rate}',
-            double_step[key],
-            2 * step[key],
-            hint="doubling learning_rate should double the step; is learning_rate used?",
-        )
+    _check_step_doubles(check, original, result, doubled, learning_rate)
     _passed()
 
 
@@ -390,14 +395,7 @@ def update_parameters_with_momentum_test(target):
     )
     parameters, grads, v, _, _ = testcases.update_parameters_with_momentum_case()
     doubled, _ = check.call(target, parameters, grads, v, beta, 2 * learning_rate)
-    step, double_step = _step(new_parameters, original), _step(doubled, original)
-    for key in original:
-        check.close(
-            f'the change of parameters["{key}"] with learning_rate={2 * learning_rate}',
-            double_step[key],
-            2 * step[key],
-            hint="doubling learning_rate should double the step; is learning_rate used?",
-        )
+    _check_step_doubles(check, original, new_parameters, doubled, learning_rate)
     _passed()
 
 
