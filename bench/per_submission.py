@@ -12,7 +12,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from grader import course
-from grader.autograde import Outdir, _job, _make_template
+from grader.autograde import Outdir, _make_template, jobs_for
 from grader.collect import Submission
 from grader.notebook_io import read_notebook
 from grader.runners import run_local
@@ -29,7 +29,7 @@ def ours(submissions: list[Path], work: Path) -> list[float]:
     out = Outdir(work / "ours")
     out.results.mkdir(parents=True)
     _make_template(out)
-    jobs = [_job(out, Submission(path.stem, path), {}, 60, True, 4096) for path in submissions]
+    jobs = jobs_for(out, [Submission(path.stem, path) for path in submissions], 60, True, 4096)
     seconds, started = [], time.perf_counter()
     for _ in run_local(jobs, 1):
         seconds.append(time.perf_counter() - started)

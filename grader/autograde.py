@@ -38,12 +38,16 @@ class Outdir:
         return self.results / f"{student_id}.json"
 
 
-def fingerprint(submission: Path, settings: dict) -> str:
-    """Identifies a grading: the submission's bytes, the source notebook and the settings."""
-    digest = hashlib.sha256(submission.read_bytes())
-    digest.update(course.SOURCE_NOTEBOOK.read_bytes())
-    digest.update(json.dumps(settings, sort_keys=True).encode())
-    return digest.hexdigest()
+def fingerprints(submissions: list[Submission], settings: dict) -> dict[str, str]:
+    """Identifies each grading: the submission's bytes, the source notebook and the settings."""
+    common = hashlib.sha256(course.SOURCE_NOTEBOOK.read_bytes())
+    common.update(json.dumps(settings, sort_keys=True).encode())
+    prints = {}
+    for sub in submissions:
+        digest = common.copy()
+        digest.update(sub.path.read_bytes())
+        prints[sub.student_id] = digest.hexdigest()
+    return prints
 
 
 def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, timeout: int = 60,
@@ -62,8 +66,8 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
     _make_template(out)
     gradebook.register(db_url, out.template_db, out.work)
 
-    settings = {"timeout": timeout, "skip": skip}
-    pending, results = [], {}
+    prints = fingerprints(submissions, {"timeout": timeout, "skip": skip})
+    to_grade, results = [], {}
     for sub in submissions:
         try:
             read_notebook(sub.path)
@@ -73,14 +77,14 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
             out.result(sub.student_id).write_text(json.dumps(record))
             results[sub.student_id] = record
             continue
-        done = _previous_result(out, sub, settings)
+        done = _previous_result(out, sub, prints[sub.student_id])
         if done and not force:
             results[sub.student_id] = done
         else:
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
-            pending.append(_job(out, sub, settings, timeout, skip, memory_mb))
+            to_grade.append(sub)
+    pending = jobs_for(out, to_grade, timeout, skip, memory_mb)
 
-    fingerprints = {sub.student_id: fingerprint(sub.path, settings) for sub in submissions}
     # already-graded and malformed submissions are (re)written to the gradebook first: cheap,
     # and it makes a resumed run complete even if it was stopped between grading and saving
     for _, record in sorted(results.items()):
@@ -89,7 +93,7 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
     runner = run_dask(pending, dask, workers) if dask else run_local(pending, workers)
     with tqdm(total=len(pending), desc="Grading", unit="submission", disable=quiet) as bar:
         for record in runner:
-            record["fingerprint"] = fingerprints[record["student_id"]]
+            record["fingerprint"] = prints[record["student_id"]]
             _save(db_url, out, record)
             out.result(record["student_id"]).write_text(json.dumps(record))
             # its feedback page now, while the workers grade (publish skips pages up to date)
@@ -127,24 +131,27 @@ def _make_template(out: Outdir) -> None:
     generate_assignment(course.sqlite_url(out.template_db), out.work / "template-course")
 
 
-def _job(out: Outdir, sub: Submission, settings: dict, timeout: int, skip: bool,
-         memory_mb: int) -> Job:
+def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: bool,
+             memory_mb: int) -> list[Job]:
+    """One worker job per submission; what they share is read from the course once."""
     scratch = [str(p) for p in course.RELEASE_DIR.iterdir() if p.is_file() and p.suffix != ".ipynb"]
-    return Job(student_id=sub.student_id, submission=str(sub.path.resolve()),
-               template_db=str(out.template_db.resolve()),
-               autograded=str(out.autograded_notebook(sub.student_id).resolve()),
-               result=str(out.work.resolve() / "running" / f"{sub.student_id}.json"),
-               scratch_files=scratch, timeout=timeout, total_timeout=3 * timeout,
-               cell_order=course.cell_order(), skip=skip, memory_mb=memory_mb)
+    order = course.cell_order()
+    return [Job(student_id=sub.student_id, submission=str(sub.path.resolve()),
+                template_db=str(out.template_db.resolve()),
+                autograded=str(out.autograded_notebook(sub.student_id).resolve()),
+                result=str(out.work.resolve() / "running" / f"{sub.student_id}.json"),
+                scratch_files=scratch, timeout=timeout, total_timeout=3 * timeout,
+                cell_order=order, skip=skip, memory_mb=memory_mb)
+            for sub in submissions]
 
 
-def _previous_result(out: Outdir, sub: Submission, settings: dict) -> dict | None:
+def _previous_result(out: Outdir, sub: Submission, fingerprint: str) -> dict | None:
     """The stored result of an identical earlier grading, if its notebook is still there."""
     path = out.result(sub.student_id)
     if not path.exists() or not out.autograded_notebook(sub.student_id).exists():
         return None
     record = json.loads(path.read_text())
-    return record if record.get("fingerprint") == fingerprint(sub.path, settings) else None
+    return record if record.get("fingerprint") == fingerprint else None
 
 
 def _save(db_url: str, out: Outdir, record: dict) -> None:

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from grader import runners
-from grader.autograde import Outdir, _job, _make_template
+from grader.autograde import Outdir, _make_template, jobs_for
 from grader.collect import Submission
 from grader.samples import write_class
 
@@ -26,8 +26,8 @@ def make_jobs(tmp_path_factory, samples):
 
     def make(*students: str, timeout: int = 10):
         write_class(folder, [samples[student] for student in students])
-        return [_job(out, Submission(s, folder / f"{s}.ipynb"), {}, timeout, True, 4096)
-                for s in students]
+        return jobs_for(out, [Submission(s, folder / f"{s}.ipynb") for s in students],
+                        timeout, True, 4096)
     return make
 
 
