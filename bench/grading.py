@@ -12,6 +12,8 @@ from pathlib import Path
 
 from grader import course
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 BIN = Path(sys.executable).parent
 
 
@@ -33,16 +35,16 @@ def ours(submissions: Path, out: Path, jobs: int = 2) -> tuple[float, dict[str, 
 
 def stock_course(root: Path, submissions: Path) -> Path:
     """A throw-away nbgrader course: the source, its generated assignment, the submissions."""
-    shutil.copytree(course.SOURCE_NOTEBOOK.parent, root / "source" / course.ASSIGNMENT)
+    shutil.copytree(OURS.source_notebook.parent, root / "source" / OURS.name)
     (root / "nbgrader_config.py").write_text(
         "c = get_config()  # noqa: F821\n"
-        f"c.CourseDirectory.course_id = {course.COURSE_ID!r}\n"
+        f"c.CourseDirectory.course_id = {OURS.course.course_id!r}\n"
         f"c.CourseDirectory.root = {str(root)!r}\n")
-    _nbgrader(root, "generate_assignment", course.ASSIGNMENT, "--force")
+    _nbgrader(root, "generate_assignment", OURS.name, "--force")
     for notebook in sorted(submissions.glob("*.ipynb")):
-        folder = root / "submitted" / notebook.stem / course.ASSIGNMENT
+        folder = root / "submitted" / notebook.stem / OURS.name
         folder.mkdir(parents=True)
-        shutil.copy(notebook, folder / f"{course.NOTEBOOK}.ipynb")
+        shutil.copy(notebook, folder / f"{OURS.notebook}.ipynb")
     return root
 
 
@@ -51,11 +53,11 @@ def stock(root: Path) -> tuple[float, dict[str, float]]:
     from nbgrader.api import Gradebook
 
     started = time.perf_counter()
-    _nbgrader(root, "autograde", course.ASSIGNMENT, check=False)  # a failed student: exit 1
+    _nbgrader(root, "autograde", OURS.name, check=False)  # a failed student: exit 1
     seconds = time.perf_counter() - started
     with Gradebook(course.sqlite_url(root / "gradebook.db")) as gb:
         return seconds, {s.student.id: float(s.score) for s in gb.assignment_submissions(
-            course.ASSIGNMENT)}
+            OURS.name)}
 
 
 def _nbgrader(root: Path, *args: str, check: bool = True) -> None:

@@ -19,6 +19,8 @@ from grader.runners import run_local
 
 from .grading import BIN, tool_env
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 # what our kernels get too (grader/preprocessors/sandboxed_execute.py)
 KERNEL_ENV = {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
               "MKL_NUM_THREADS": "1"}
@@ -40,7 +42,7 @@ def ours(submissions: list[Path], work: Path) -> list[float]:
 def bare_notebook(submission: Path) -> nbformat.NotebookNode:
     """The cells our grader runs, as a plain notebook (the source's tests, no skipped cells)."""
     tests = {cell.metadata["nbgrader"]["grade_id"]: cell.source
-             for cell in read_notebook(course.SOURCE_NOTEBOOK).cells
+             for cell in read_notebook(OURS.source_notebook).cells
              if cell.metadata.get("nbgrader", {}).get("grade")}
     nb = read_notebook(submission)
     kept = []

@@ -7,79 +7,142 @@ import hashlib
 import json
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
 from . import course, feedback, gradebook, report, sandbox
-from .collect import Submission, UsageError, collect
+from .collect import Submission, UsageError, collect, collect_submitted
+from .course import Assignment
 from .notebook_io import NotebookError, read_notebook
+from .roster import Roster
 from .runners import run_dask, run_local
 from .worker import Job
 
 
 class Outdir:
-    """The layout of an autograde output folder."""
+    """The layout of an autograde output folder.
 
-    def __init__(self, root: Path):
+    `in_course`: autograded notebooks and feedback go into the course's own autograded/ and
+    feedback/<student>/<assignment>/ folders, where nbgrader's next steps look for them;
+    otherwise everything stays under `root`.
+    """
+
+    def __init__(self, root: Path, assignment: Assignment | None = None,
+                 in_course: bool = False):
         self.root = Path(root)
+        self.assignment = assignment or course.default_assignment()
+        self.in_course = in_course
         self.work = self.root / ".work"
         self.results = self.work / "results"
-        self.autograded = self.root / "autograded"
-        self.feedback = self.root / "feedback"
+        if in_course:
+            self.autograded = self.assignment.course.directory("autograded")
+            self.feedback = self.assignment.course.directory("feedback")
+        else:
+            self.autograded = self.root / "autograded"
+            self.feedback = self.root / "feedback"
         self.grades_csv = self.root / "grades.csv"
         self.report = self.root / "report.html"
         self.template_db = self.work / "template.db"
+        self.layout = self.work / "layout.json"
 
     def autograded_notebook(self, student_id: str) -> Path:
-        return self.autograded / student_id / course.ASSIGNMENT / f"{course.NOTEBOOK}.ipynb"
+        return self.autograded / student_id / self.assignment.name / \
+            f"{self.assignment.notebook}.ipynb"
+
+    def feedback_page(self, student_id: str) -> Path:
+        if self.in_course:  # nbgrader's layout, what release_feedback copies out
+            return self.feedback / student_id / self.assignment.name / \
+                f"{self.assignment.notebook}.html"
+        return self.feedback / f"{student_id}.html"
 
     def result(self, student_id: str) -> Path:
         return self.results / f"{student_id}.json"
 
+    def remember(self, db_url: str) -> None:
+        """Note what was graded where, for `report`, `feedback` and `export` later."""
+        self.layout.write_text(json.dumps({
+            "course": str(self.assignment.course.root), "assignment": self.assignment.name,
+            "in_course": self.in_course, "db_url": db_url}))
 
-def fingerprints(submissions: list[Submission], settings: dict) -> dict[str, str]:
+
+def open_outdir(root: Path, db_url: str | None = None) -> tuple[Outdir, str]:
+    """An autograde output folder as it was graded, and its gradebook URL."""
+    root = Path(root).resolve()
+    layout_file = root / ".work" / "layout.json"
+    if not layout_file.is_file():  # graded before layouts were noted: this repo's assignment
+        return Outdir(root), db_url or course.sqlite_url(root / "gradebook.db")
+    layout = json.loads(layout_file.read_text())
+    assignment = course.Course.load(layout["course"]).assignment(layout["assignment"])
+    return Outdir(root, assignment, layout["in_course"]), db_url or layout["db_url"]
+
+
+def fingerprints(assignment: Assignment, submissions: list[Submission],
+                 settings: dict) -> dict[str, str]:
     """Identifies each grading: the submission's bytes, the source notebook and the settings."""
-    common = hashlib.sha256(course.SOURCE_NOTEBOOK.read_bytes())
+    common = hashlib.sha256(assignment.source_notebook.read_bytes())
     common.update(json.dumps(settings, sort_keys=True).encode())
     prints = {}
     for sub in submissions:
-        digest = common.copy()
-        digest.update(sub.path.read_bytes())
-        prints[sub.student_id] = digest.hexdigest()
+        if sub.path is not None:
+            digest = common.copy()
+            digest.update(sub.path.read_bytes())
+            prints[sub.student_id] = digest.hexdigest()
     return prints
 
 
 def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, timeout: int = 60,
                 skip: bool = True, db_url: str | None = None, dask: str | None = None,
-                force: bool = False, memory_mb: int = 4096, quiet: bool = False) -> list[dict]:
-    """Grade every submission; write grades.csv, feedback and the report; return the rows."""
-    out = Outdir(Path(out).resolve())
+                force: bool = False, memory_mb: int = 4096, quiet: bool = False,
+                assignment: Assignment | None = None, in_course: bool = False,
+                roster: str | Path | None = None) -> list[dict]:
+    """Grade every submission; write grades.csv, feedback and the report; return the rows.
+
+    `in_course`: `submissions_path` is the course's submitted/ folder; grade the assignment's
+    submissions into the course itself (its gradebook, autograded/, feedback/).
+    """
+    out = Outdir(Path(out).resolve(), assignment, in_course)
+    assignment = out.assignment
     out.results.mkdir(parents=True, exist_ok=True)
-    submissions, warnings = collect(submissions_path, out.work / "unzipped")
+    if in_course:
+        submissions, warnings = collect_submitted(submissions_path, assignment), []
+        db_url = db_url or assignment.course.db_url
+    else:
+        roster = Roster.read(roster) if roster else None
+        submissions, warnings = collect(submissions_path, out.work / "unzipped", assignment,
+                                        roster)
     for warning in warnings:
         print(f"warning: {warning}")
     unisolated = sandbox.warning()  # kernels run in bubblewrap when it works here
     if unisolated:
         print(f"warning: {unisolated}")
     db_url = db_url or course.sqlite_url(out.root / "gradebook.db")
+    out.remember(db_url)
     _make_template(out)
-    gradebook.register(db_url, out.template_db, out.work)
+    gradebook.register(assignment, db_url, out.template_db, out.work)
 
-    prints = fingerprints(submissions, {"timeout": timeout, "skip": skip})
+    prints = fingerprints(assignment, submissions, {"timeout": timeout, "skip": skip})
+    by_student = {sub.student_id: sub for sub in submissions}
     to_grade, results = [], {}
     for sub in submissions:
-        try:
-            read_notebook(sub.path)
-        except NotebookError as err:
+        if in_course:
+            _copy_submission_files(out, sub)
+        problem = sub.problem
+        if problem is None:
+            try:
+                read_notebook(sub.path)
+            except NotebookError as err:
+                problem = f"malformed notebook: {err}"
+        if problem is not None:
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
-            record = {"student_id": sub.student_id, "status": f"malformed notebook: {err}"}
+            record = _described({"student_id": sub.student_id, "status": problem}, sub)
             out.result(sub.student_id).write_text(json.dumps(record))
             results[sub.student_id] = record
             continue
         done = _previous_result(out, sub, prints[sub.student_id])
         if done and not force:
-            results[sub.student_id] = done
+            results[sub.student_id] = _described(done, sub)
         else:
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
             to_grade.append(sub)
@@ -94,6 +157,7 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
     with tqdm(total=len(pending), desc="Grading", unit="submission", disable=quiet) as bar:
         for record in runner:
             record["fingerprint"] = prints[record["student_id"]]
+            record = _described(record, by_student[record["student_id"]])
             _save(db_url, out, record)
             out.result(record["student_id"]).write_text(json.dumps(record))
             # its feedback page now, while the workers grade (publish skips pages up to date)
@@ -101,17 +165,23 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
             results[record["student_id"]] = record
             bar.update()
 
+    gradebook.drop_stray_courses(assignment, db_url)
     return publish(out, db_url, results)
 
 
 def publish(out: Outdir, db_url: str, results: dict[str, dict], force_feedback: bool = False):
     """From the gradebook: grades.csv, feedback pages and the report for these students."""
-    cells = gradebook.graded_cells(db_url)
-    rows = _rows(db_url, sorted(results), results, cells)
+    rows, cells = publish_rows(out, db_url, results)
     _write_csv(out.grades_csv, rows, cells)
     feedback.generate(out, db_url, rows, force=force_feedback)
-    report.write(out.report, rows, cells)
+    report.write(out.report, rows, cells, out.assignment)
     return rows
+
+
+def publish_rows(out: Outdir, db_url: str, results: dict[str, dict]):
+    """The grades table from the gradebook: (rows, graded cells)."""
+    cells = gradebook.graded_cells(out.assignment, db_url)
+    return _rows(out.assignment, db_url, sorted(results), results, cells), cells
 
 
 def stored_results(out: Outdir) -> dict[str, dict]:
@@ -128,15 +198,21 @@ def _make_template(out: Outdir) -> None:
 
     out.template_db.unlink(missing_ok=True)
     shutil.rmtree(out.work / "template-course", ignore_errors=True)
-    generate_assignment(course.sqlite_url(out.template_db), out.work / "template-course")
+    generate_assignment(out.assignment, course.sqlite_url(out.template_db),
+                        out.work / "template-course")
 
 
 def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: bool,
              memory_mb: int) -> list[Job]:
     """One worker job per submission; what they share is read from the course once."""
-    scratch = [str(p) for p in course.RELEASE_DIR.iterdir() if p.is_file() and p.suffix != ".ipynb"]
-    order = course.cell_order()
+    assignment = out.assignment
+    # data files shipped beside the notebook (the source's: a release may not be built yet)
+    scratch = [str(p) for p in assignment.source_dir.iterdir()
+               if p.is_file() and p.suffix != ".ipynb"]
+    order = assignment.cell_order()
+    hidden = [str(assignment.course.root), str(course.REPO / ".git")]
     return [Job(student_id=sub.student_id, submission=str(sub.path.resolve()),
+                assignment=assignment.name, notebook=assignment.notebook, hidden_paths=hidden,
                 template_db=str(out.template_db.resolve()),
                 autograded=str(out.autograded_notebook(sub.student_id).resolve()),
                 result=str(out.work.resolve() / "running" / f"{sub.student_id}.json"),
@@ -154,16 +230,38 @@ def _previous_result(out: Outdir, sub: Submission, fingerprint: str) -> dict | N
     return record if record.get("fingerprint") == fingerprint else None
 
 
+def _described(record: dict, sub: Submission) -> dict:
+    """The record with what collecting learnt about the submission (notes, time, student?)."""
+    record = {**record, "notes": list(sub.notes), "is_student": sub.is_student,
+              "submitted_at": sub.submitted_at.isoformat() if sub.submitted_at else None}
+    return record
+
+
+def _copy_submission_files(out: Outdir, sub: Submission) -> None:
+    """timestamp.txt and submission_secret.txt beside the autograded notebook, as nbgrader's
+    autograde leaves them (release_feedback reads them there)."""
+    target = out.autograded_notebook(sub.student_id).parent
+    target.mkdir(parents=True, exist_ok=True)
+    for name in course.SUBMISSION_FILES:
+        if (sub.folder / name).is_file():
+            shutil.copy2(sub.folder / name, target / name)
+
+
 def _save(db_url: str, out: Outdir, record: dict) -> None:
     """Write one student's scores: from the autograded notebook, or zeros if there is none."""
+    if not record.get("is_student", True):  # a file tied to nobody: a row, no gradebook entry
+        return
     notebook = out.autograded_notebook(record["student_id"])
-    gradebook.save(db_url, record["student_id"], notebook if notebook.exists() else None)
+    when = record.get("submitted_at")
+    gradebook.save(out.assignment, db_url, record["student_id"],
+                   notebook if notebook.exists() else None,
+                   submitted_at=datetime.fromisoformat(when) if when else None)
 
 
-def _rows(db_url: str, students: list[str], results: dict,
+def _rows(assignment: Assignment, db_url: str, students: list[str], results: dict,
           cells: list[tuple[str, float]]) -> list[dict]:
     """One row per student: points per graded function, total, maximum and status."""
-    points = gradebook.scores(db_url, students)
+    points = gradebook.scores(assignment, db_url, students)
     rows = []
     for student in students:
         earned = points.get(student, {})
@@ -171,7 +269,8 @@ def _rows(db_url: str, students: list[str], results: dict,
         row.update({course.function_of(cell): earned.get(cell, 0.0) for cell, _ in cells})
         row["total"] = sum(earned.get(cell, 0.0) for cell, _ in cells)
         row["max_total"] = sum(maximum for _, maximum in cells)
-        row["status"] = results.get(student, {}).get("status", "not graded")
+        record = results.get(student, {})
+        row["status"] = "; ".join([record.get("status", "not graded"), *record.get("notes", [])])
         rows.append(row)
     return rows
 

@@ -11,25 +11,59 @@ from pathlib import Path
 from . import course
 
 
+def _assignment(args) -> course.Assignment:
+    return course.Course.load(args.course).assignment(args.assignment)
+
+
 def _autograde(args) -> int:
     from .autograde import grade_class
+    from .collect import UsageError
     from .table import print_table
 
-    rows = grade_class(Path(args.submissions), Path(args.out), jobs=args.jobs,
+    assignment = _assignment(args)
+    in_course = args.submissions is None  # nbgrader's course loop: submitted/ -> autograded/
+    if not in_course and not args.out:
+        raise UsageError("--out OUTDIR is required when grading a folder or archive")
+    out = Path(args.out) if args.out else course_reports(assignment)
+    submissions = assignment.course.directory("submitted") if in_course else args.submissions
+    rows = grade_class(Path(submissions), out, jobs=args.jobs,
                        timeout=args.timeout, skip=not args.no_skip, db_url=args.db,
-                       dask=args.dask, force=args.force, memory_mb=args.memory_mb)
+                       dask=args.dask, force=args.force, memory_mb=args.memory_mb,
+                       assignment=assignment, in_course=in_course, roster=args.roster)
     print_table(rows)
-    print(f"\nGrades: {Path(args.out) / 'grades.csv'}\nReport: {Path(args.out) / 'report.html'}")
+    print(f"\nGrades: {out / 'grades.csv'}\nReport: {out / 'report.html'}")
     return 0
 
 
-def _publish(args, what: str) -> int:
-    from .autograde import Outdir, publish, stored_results
+def course_reports(assignment: course.Assignment) -> Path:
+    """Where grades.csv and report.html of a course-loop grading go."""
+    return assignment.course.root / "reports" / assignment.name
 
-    out = Outdir(Path(args.out))
-    db_url = args.db or course.sqlite_url(out.root / "gradebook.db")
+
+def _outdir(args):
+    """The output folder named by --out, or the course's reports folder of the assignment."""
+    from .autograde import open_outdir
+
+    return open_outdir(Path(args.out) if args.out else course_reports(_assignment(args)),
+                       args.db)
+
+
+def _publish(args, what: str) -> int:
+    from .autograde import publish, stored_results
+
+    out, db_url = _outdir(args)
     publish(out, db_url, stored_results(out), force_feedback=(what == "feedback"))
     print(f"{what} regenerated in {out.root}")
+    return 0
+
+
+def _export(args) -> int:
+    from .export import export
+
+    out, db_url = _outdir(args)
+    path = export(out, db_url, args.format, roster=args.roster,
+                  target=Path(args.to) if args.to else None)
+    print(f"{args.format} gradebook written to {path}")
     return 0
 
 
@@ -48,22 +82,31 @@ def _demo(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m grader",
-        description="Release, autograde and report on the optimization-methods assignment "
-                    "(nbgrader underneath).")
+        description="Release, autograde, report on and export any assignment of an nbgrader "
+                    "course (nbgrader underneath).")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("release", help="regenerate and validate the student version")
-    p.add_argument("--release-dir", help="where to write it (default: notebooks/release/...)")
+    _course_arguments(p)
+    p.add_argument("--release-dir", help="where to write it (default: COURSE/release/NAME)")
     p.set_defaults(func=_release)
 
-    p = sub.add_parser("autograde", help="grade a class folder or .zip of submissions")
-    p.add_argument("submissions", help="folder (or .zip) with one notebook per student")
-    p.add_argument("--out", required=True, help="output folder for grades, feedback, report")
+    p = sub.add_parser("autograde", help="grade a class folder, an LMS archive, or the "
+                                         "course's submitted/ folder")
+    p.add_argument("submissions", nargs="?",
+                   help="folder or .zip with one notebook per student (an LMS download-all "
+                        "archive as it comes); without it, grade COURSE/submitted/*/NAME/ "
+                        "into the course (autograded/, feedback/, gradebook)")
+    p.add_argument("--out", help="output folder for grades, feedback, report (required with "
+                                 "SUBMISSIONS; default COURSE/reports/NAME)")
+    _course_arguments(p)
+    p.add_argument("--roster", help="CSV mapping LMS names/ids to student ids (see README)")
     p.add_argument("--jobs", type=int, default=os.cpu_count(),
                    help="submissions graded in parallel (default: number of cores)")
     p.add_argument("--timeout", type=int, default=60,
                    help="seconds one cell may run (default 60); a submission gets 3x that in all")
-    p.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite in --out)")
+    p.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite in --out, or the "
+                                "course's own gradebook)")
     p.add_argument("--no-skip", action="store_true",
                    help="also run the training/plot cells tagged 'skip-autograde'")
     p.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
@@ -75,9 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     for what in ("feedback", "report"):
         p = sub.add_parser(what, help=f"regenerate the {what} from the gradebook, no regrading")
-        p.add_argument("--out", required=True, help="the autograde output folder")
-        p.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite in --out)")
+        p.add_argument("--out", help="the autograde output folder (default COURSE/reports/NAME)")
+        _course_arguments(p)
+        p.add_argument("--db", help="gradebook SQLAlchemy URL (default: the one graded into)")
         p.set_defaults(func=lambda args, what=what: _publish(args, what))
+
+    p = sub.add_parser("export", help="the grades in an LMS's gradebook-import format")
+    p.add_argument("--format", required=True, choices=["canvas", "moodle", "csv"])
+    p.add_argument("--out", help="the autograde output folder (default COURSE/reports/NAME)")
+    _course_arguments(p)
+    p.add_argument("--db", help="gradebook SQLAlchemy URL (default: the one graded into)")
+    p.add_argument("--roster", help="CSV with the LMS's ids/names of each student")
+    p.add_argument("--to", help="file to write (default OUT/export-FORMAT.csv)")
+    p.set_defaults(func=_export)
 
     p = sub.add_parser("demo", help="release, grade a sample class, print the gradebook")
     p.add_argument("--out", default="demo-output", help="working folder (default demo-output)")
@@ -86,11 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _course_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--course", help="nbgrader course folder holding nbgrader_config.py and "
+                                    "source/ (default: this repository's notebooks/)")
+    p.add_argument("--assignment", help="assignment name in COURSE/source/ (default: the only one)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m grader` and the `optgrader` script."""
     from sqlalchemy.exc import SAWarning
 
     from .collect import UsageError
+    from .course import CourseError
     from .gradebook import GradebookMismatch
     from .release import ReleaseError
     from .validate import ReleaseInvalid
@@ -100,6 +160,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, GradebookMismatch, ReleaseError, ReleaseInvalid) as err:
+    except (UsageError, CourseError, GradebookMismatch, ReleaseError, ReleaseInvalid) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -19,8 +19,9 @@ def main(args) -> int:
     """Build the release, write the sample class, autograde it and print the gradebook."""
     out = Path(args.out)
     print("1. Building the student release (nbgrader generate_assignment) ...")
-    release = build_release()
-    print(f"   {release.relative_to(course.REPO)}")
+    assignment = course.default_assignment()  # the sample class answers this one
+    release = build_release(assignment)
+    print(f"   {_shown(release)}")
 
     print("2. Writing a sample class of submissions ...")
     submissions = out / "submissions"
@@ -34,7 +35,8 @@ def main(args) -> int:
     print(f"3. Autograding {len(samples)} submissions with {args.jobs} parallel jobs "
           f"(timeout {DEMO_TIMEOUT} s per cell) ...")
     started = time.perf_counter()
-    rows = grade_class(submissions, out / "graded", jobs=args.jobs, timeout=DEMO_TIMEOUT)
+    rows = grade_class(submissions, out / "graded", jobs=args.jobs, timeout=DEMO_TIMEOUT,
+                       assignment=assignment)
     elapsed = time.perf_counter() - started
     print(f"\nGradebook ({elapsed:.1f} s):\n")
     print_table(rows)
@@ -43,3 +45,8 @@ def main(args) -> int:
     print(f"Feedback: {graded / 'feedback'}/<student_id>.html")
     print(f"Report:   {graded / 'report.html'}")
     return 0
+
+
+def _shown(path: Path) -> Path:
+    """`path` relative to the repository when it lies inside it."""
+    return path.relative_to(course.REPO) if path.is_relative_to(course.REPO) else path

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-from traitlets.config import Config
+from nbgrader.api import Course, Gradebook, MissingEntry
 
 from . import course, pipeline
+from .course import Assignment
 from .release import generate_assignment
 
 
@@ -16,7 +17,7 @@ class GradebookMismatch(Exception):
     """The gradebook was made for another version of the assignment."""
 
 
-def register(db_url: str, template_db: Path, workdir: Path) -> None:
+def register(assignment: Assignment, db_url: str, template_db: Path, workdir: Path) -> None:
     """Make sure the class gradebook knows the assignment described by `template_db`.
 
     A gradebook already holding the assignment is kept as long as its graded cells and points
@@ -27,34 +28,41 @@ def register(db_url: str, template_db: Path, workdir: Path) -> None:
     if new_sqlite:  # same content as a fresh registration, without running nbgrader again
         shutil.copy(template_db, db_url[len("sqlite:///"):])
         return
-    with Gradebook(db_url, course.COURSE_ID) as gb:
+    with Gradebook(db_url, assignment.course.course_id) as gb:
         try:
-            gb.find_assignment(course.ASSIGNMENT)
+            gb.find_assignment(assignment.name)
             known = True
         except MissingEntry:
             known = False
     if not known:
-        generate_assignment(db_url, Path(workdir) / "registered-course")
-    elif graded_cells(db_url) != graded_cells(template_url):
+        generate_assignment(assignment, db_url, Path(workdir) / "registered-course")
+    elif graded_cells(assignment, db_url) != graded_cells(assignment, template_url):
         raise GradebookMismatch(
             f"the gradebook at {db_url} was made for a different version of the assignment "
             "(graded cells or points differ); grade into a new --out folder or --db")
 
 
-def graded_cells(db_url: str) -> list[tuple[str, float]]:
+def graded_cells(assignment: Assignment, db_url: str) -> list[tuple[str, float]]:
     """(grade_id, max points) of each autograded cell, in notebook order."""
-    with Gradebook(db_url, course.COURSE_ID) as gb:
-        notebook = gb.find_notebook(course.NOTEBOOK, course.ASSIGNMENT)
+    with Gradebook(db_url, assignment.course.course_id) as gb:
+        notebook = gb.find_notebook(assignment.notebook, assignment.name)
         cells = [(c.name, float(c.max_score)) for c in notebook.grade_cells]
-    rank = {name: i for i, name in enumerate(course.cell_order())}
+    rank = {name: i for i, name in enumerate(assignment.cell_order())}
     return sorted(cells, key=lambda cell: rank.get(cell[0], len(rank)))
 
 
-def save(db_url: str, student_id: str, autograded: Path | None) -> None:
-    """Record one student's scores (zeros when there is no autograded notebook)."""
-    with Gradebook(db_url, course.COURSE_ID) as gb:
+def save(assignment: Assignment, db_url: str, student_id: str, autograded: Path | None,
+         submitted_at: datetime | None = None) -> None:
+    """Record one student's scores (zeros when there is no autograded notebook).
+
+    `submitted_at` (nbgrader's timestamp.txt, an LMS attempt time) becomes the submission's
+    timestamp: the formgrader then counts the submission as autograded, and late penalties
+    apply as the course's LateSubmissionPlugin says.
+    """
+    with Gradebook(db_url, assignment.course.course_id) as gb:
         gb.update_or_create_student(student_id)
-        submission = gb.update_or_create_submission(course.ASSIGNMENT, student_id)
+        stamp = {"timestamp": submitted_at} if submitted_at else {}
+        submission = gb.update_or_create_submission(assignment.name, student_id, **stamp)
         if autograded is None:
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
@@ -65,18 +73,30 @@ def save(db_url: str, student_id: str, autograded: Path | None) -> None:
     from .notebook_io import read_notebook
 
     nb = read_notebook(autograded)
-    resources = {"nbgrader": {"notebook": course.NOTEBOOK, "assignment": course.ASSIGNMENT,
+    resources = {"nbgrader": {"notebook": assignment.notebook, "assignment": assignment.name,
                               "student": student_id, "db_url": db_url}}
-    pipeline.run(pipeline.SAVE, nb, resources, Config())
+    pipeline.run(pipeline.SAVE, nb, resources, assignment.course.config)
 
 
-def scores(db_url: str, student_ids: list[str]) -> dict[str, dict[str, float]]:
+def drop_stray_courses(assignment: Assignment, db_url: str) -> None:
+    """Remove the empty 'default_course' row nbgrader's preprocessors add to every gradebook
+    they open, so that only the course's own row is left."""
+    with Gradebook(db_url, assignment.course.course_id) as gb:
+        for other in gb.db.query(Course).filter(Course.id != assignment.course.course_id):
+            if not other.assignments:
+                gb.db.delete(other)
+        gb.db.commit()
+
+
+def scores(assignment: Assignment, db_url: str,
+           student_ids: list[str]) -> dict[str, dict[str, float]]:
     """Points per graded cell for each student (manual overrides win over autograder scores)."""
     table = {}
-    with Gradebook(db_url, course.COURSE_ID) as gb:
+    with Gradebook(db_url, assignment.course.course_id) as gb:
         for student in student_ids:
             try:
-                notebook = gb.find_submission_notebook(course.NOTEBOOK, course.ASSIGNMENT, student)
+                notebook = gb.find_submission_notebook(assignment.notebook, assignment.name,
+                                                       student)
             except MissingEntry:
                 continue
             table[student] = {grade.name: float(grade.score or 0) for grade in notebook.grades}

@@ -11,7 +11,9 @@ from nbformat import NotebookNode
 # Cell metadata worth keeping in a stored notebook: nbgrader's, tags, and JupyterLab's read-only
 # flags (nbgrader sets them on locked cells of the release).
 KEPT_CELL_METADATA = ("nbgrader", "tags", "editable", "deletable")
-KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "optimization_methods")
+# Notebook metadata key under which this project (not an assignment) notes a generated release.
+METADATA_KEY = "optimization_methods"
+KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", METADATA_KEY)
 
 
 class NotebookError(ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
+    AssignLatePenalties,
     CheckCellMetadata,
     ClearHiddenTests,
     ClearOutput,
@@ -45,8 +46,9 @@ EXECUTE = [
     LimitOutput,
 ]
 
-# In the main process, one submission at a time (sqlite allows a single writer).
-SAVE = [SaveAutoGrades]
+# In the main process, one submission at a time (sqlite allows a single writer); late
+# penalties as the course's LateSubmissionPlugin config says.
+SAVE = [SaveAutoGrades, AssignLatePenalties]
 
 # Student feedback from the autograded notebook.
 FEEDBACK = [GetGrades, ClearHiddenTests, HideTestTracebacks, CSSHTMLHeaderPreprocessor]

@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from . import course  # noqa: E402
+from .course import Assignment  # noqa: E402
 
 
 def summary(rows: list[dict], cells: list[tuple[str, float]]) -> dict:
@@ -35,12 +36,13 @@ def summary(rows: list[dict], cells: list[tuple[str, float]]) -> dict:
     }
 
 
-def write(path: Path, rows: list[dict], cells: list[tuple[str, float]]) -> None:
+def write(path: Path, rows: list[dict], cells: list[tuple[str, float]],
+          assignment: Assignment) -> None:
     """Write the HTML report to `path`."""
     facts = summary(rows, cells)
     names = [course.function_of(cell) for cell, _ in cells]
-    path.write_text(_page(rows, names, facts, _histogram(rows, facts), _pass_rates(facts)),
-                    encoding="utf-8")
+    page = _page(assignment.name, rows, names, facts, _histogram(rows, facts), _pass_rates(facts))
+    path.write_text(page, encoding="utf-8")
 
 
 def _status_kind(status: str) -> str:
@@ -74,7 +76,7 @@ def _pass_rates(facts) -> str:
     return _png(fig)
 
 
-def _page(rows, names, facts, histogram, pass_rates) -> str:
+def _page(title, rows, names, facts, histogram, pass_rates) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in ["student_id", *names, "total", "status"])
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(_cell(row[k]))}</td>"
@@ -82,7 +84,7 @@ def _page(rows, names, facts, histogram, pass_rates) -> str:
         for row in rows)
     statuses = ", ".join(f"{kind}: {count}" for kind, count in sorted(facts["statuses"].items()))
     return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{course.ASSIGNMENT}: class report</title>
+<html><head><meta charset="utf-8"><title>{html.escape(title)}: class report</title>
 <style>
 body {{ font-family: sans-serif; margin: 2em auto; max-width: 70em; }}
 table {{ border-collapse: collapse; font-size: 90%; }}
@@ -90,7 +92,7 @@ td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: right; }}
 td:first-child, td:last-child {{ text-align: left; }}
 .plots img {{ margin-right: 1em; }}
 </style></head><body>
-<h1>{course.ASSIGNMENT}: class report</h1>
+<h1>{html.escape(title)}: class report</h1>
 <p>{facts['students']} students &middot; mean {facts['mean']:.1f} / {facts['max_total']:g}
 &middot; median {facts['median']:g} &middot; full marks: {facts['full_marks']}
 &middot; {html.escape(statuses)}</p>

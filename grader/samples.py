@@ -141,8 +141,10 @@ class Sample:
 class Course:
     """The release notebook and the reference answers taken from the instructor's source."""
 
-    release: NotebookNode = field(default_factory=lambda: read_notebook(course.RELEASE_NOTEBOOK))
-    source: NotebookNode = field(default_factory=lambda: read_notebook(course.SOURCE_NOTEBOOK))
+    release: NotebookNode = field(
+        default_factory=lambda: read_notebook(course.default_assignment().release_notebook))
+    source: NotebookNode = field(
+        default_factory=lambda: read_notebook(course.default_assignment().source_notebook))
 
     def reference_answers(self) -> dict[str, str]:
         """Solution-cell sources of the source notebook, markers removed."""

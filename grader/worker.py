@@ -36,6 +36,9 @@ class Job:
     template_db: str
     autograded: str
     result: str
+    assignment: str = ""
+    notebook: str = ""
+    hidden_paths: list[str] = field(default_factory=list)  # the course, never seen by a kernel
     scratch_files: list[str] = field(default_factory=list)
     timeout: int = 60
     total_timeout: int = 180
@@ -50,7 +53,7 @@ def grade(job: Job) -> dict:
     """Sanitize, execute and store the autograded notebook; return the result record."""
     started = time.monotonic()
     nb = read_notebook(Path(job.submission))
-    expected = set(_tracked_ids(job.template_db))
+    expected = set(_tracked_ids(job))
     found = expected & set(nbgrader_cells(nb))
     config = _config(job)
     with tempfile.TemporaryDirectory(prefix="gradebook-") as private:
@@ -58,7 +61,7 @@ def grade(job: Job) -> dict:
         # code starts
         db = Path(private) / "gradebook.db"
         shutil.copy(job.template_db, db)
-        resources = {"nbgrader": {"notebook": course.NOTEBOOK, "assignment": course.ASSIGNMENT,
+        resources = {"nbgrader": {"notebook": job.notebook, "assignment": job.assignment,
                                   "student": job.student_id, "db_url": course.sqlite_url(db)},
                      "grader": {"cell_order": job.cell_order}, "metadata": {}}
         nb, resources = pipeline.run(pipeline.SANITIZE, nb, resources, config)
@@ -91,11 +94,11 @@ def _function_at(nb, index: int) -> str:
     return f"cell {index}"
 
 
-def _tracked_ids(db_path: str) -> list[str]:
+def _tracked_ids(job: Job) -> list[str]:
     from nbgrader.api import Gradebook
 
-    with Gradebook(course.sqlite_url(Path(db_path))) as gb:
-        notebook = gb.find_notebook(course.NOTEBOOK, course.ASSIGNMENT)
+    with Gradebook(course.sqlite_url(Path(job.template_db))) as gb:
+        notebook = gb.find_notebook(job.notebook, job.assignment)
         return [cell.name for cell in notebook.solution_cells] + \
                [cell.name for cell in notebook.grade_cells]
 
@@ -109,8 +112,7 @@ def _config(job: Job) -> Config:
     c.SandboxedExecute.skip_cells_with_tag = course.SKIP_TAG
     c.SandboxedExecute.isolation = job.isolation
     # never visible to the kernel, even where they lie inside a folder it may read
-    c.SandboxedExecute.hidden_paths = [str(course.COURSE), str(course.REPO / ".git"),
-                                       str(Path(job.submission).parent),
+    c.SandboxedExecute.hidden_paths = [*job.hidden_paths, str(Path(job.submission).parent),
                                        str(Path(job.template_db).parent.parent)]
     c.SandboxedExecute.events_file = job.result + ".events"
     # kill the kernel once its cells have run: a polite shutdown costs 0.2 s, 3 s when it

@@ -43,6 +43,8 @@ from grader.preprocessors.seal_test_cells import sealed_source
 from grader.samples import Course
 from utils.public_tests import EXERCISES as NUMBERED_EXERCISES
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 # the graded functions in notebook order (public_tests numbers them the same way)
 EXERCISES = list(NUMBERED_EXERCISES)
 CELL_TIMEOUT = 60
@@ -146,8 +148,8 @@ class JudgeKernel:
 def notebook_sources() -> tuple[str, dict[str, str], dict[str, str], dict[str, str]]:
     """(release imports cell, reference answers, release stubs, autograder cells with hidden
     tests), by exercise."""
-    release = read_notebook(course.RELEASE_NOTEBOOK)
-    source = read_notebook(course.SOURCE_NOTEBOOK)
+    release = read_notebook(OURS.release_notebook)
+    source = read_notebook(OURS.source_notebook)
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in release.cells}
     tests = {c.metadata.nbgrader["grade_id"][: -len("_tests")]: c.source for c in source.cells
              if c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_tests")}

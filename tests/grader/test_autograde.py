@@ -13,9 +13,11 @@ from grader import course
 from grader.gradebook import graded_cells
 from grader.notebook_io import read_notebook
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 
 def expected_points(out):
-    cells = graded_cells(course.sqlite_url(out / "gradebook.db"))
+    cells = graded_cells(OURS, course.sqlite_url(out / "gradebook.db"))
     return {course.function_of(cell): points for cell, points in cells}
 
 
@@ -54,14 +56,14 @@ def test_gradebook_holds_the_same_scores_as_the_csv(graded_class, read_grades):
     grades = read_grades(out)
     with Gradebook(course.sqlite_url(out / "gradebook.db")) as gb:
         for student, row in grades.items():
-            submission = gb.find_submission(course.ASSIGNMENT, student)
+            submission = gb.find_submission(OURS.name, student)
             assert submission.score == float(row["total"]), student
 
 
 def hidden_test_lines() -> set[str]:
     """Distinctive lines of the source notebook's hidden tests."""
     lines = set()
-    for cell in read_notebook(course.SOURCE_NOTEBOOK).cells:
+    for cell in read_notebook(OURS.source_notebook).cells:
         for block in re.findall(r"BEGIN HIDDEN TESTS(.*?)END HIDDEN TESTS", cell.source, re.S):
             lines |= {line.strip() for line in block.splitlines() if len(line.strip()) > 20}
     return lines
@@ -128,7 +130,7 @@ def test_sequential_and_zip_input_give_the_same_grades(graded_class, tmp_path, r
     with zipfile.ZipFile(archive, "w") as zf:
         for student in chosen:  # one folder per student, wrapped in a top folder, as LMSs do
             zf.write(submissions / f"{student}.ipynb",
-                     f"export/{student}/{course.NOTEBOOK}.ipynb")
+                     f"export/{student}/{OURS.notebook}.ipynb")
     result = run_cli("autograde", str(archive), "--out", str(tmp_path / "out"), "--jobs", "1")
     assert result.returncode == 0, result.stderr[-2000:]
     parallel, sequential = read_grades(out), read_grades(tmp_path / "out")
@@ -160,8 +162,8 @@ def test_feedback_and_report_regenerate_without_regrading(graded_class, run_cli)
 def test_reference_runs_without_a_single_error(graded_class):
     """Skipping training cells must not break any cell that still runs (e.g. a NameError)."""
     _, out, _ = graded_class
-    nb = read_notebook(out / "autograded" / "reference" / course.ASSIGNMENT
-                       / f"{course.NOTEBOOK}.ipynb")
+    nb = read_notebook(out / "autograded" / "reference" / OURS.name
+                       / f"{OURS.notebook}.ipynb")
     errors = [(i, o.ename) for i, c in enumerate(nb.cells) if c.cell_type == "code"
               for o in c.outputs if o.output_type == "error"]
     assert errors == []

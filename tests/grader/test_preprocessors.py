@@ -14,20 +14,22 @@ from grader.notebook_io import read_notebook
 from grader.preprocessors import FailUnrunTests, HideTestTracebacks, HonourSkipTags, RestoreCells
 from grader.release import generate_assignment
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 
 @pytest.fixture(scope="module")
 def resources(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gradebook")
     db_url = course.sqlite_url(tmp / "gradebook.db")
-    generate_assignment(db_url, tmp / "course")
-    return {"nbgrader": {"notebook": course.NOTEBOOK, "assignment": course.ASSIGNMENT,
+    generate_assignment(OURS, db_url, tmp / "course")
+    return {"nbgrader": {"notebook": OURS.notebook, "assignment": OURS.name,
                          "student": "s", "db_url": db_url},
-            "grader": {"cell_order": course.cell_order()}}
+            "grader": {"cell_order": OURS.cell_order()}}
 
 
 @pytest.fixture
 def release():
-    return read_notebook(course.RELEASE_NOTEBOOK)
+    return read_notebook(OURS.release_notebook)
 
 
 def ids(nb):

@@ -11,21 +11,23 @@ from grader.notebook_io import dumps_clean, read_notebook
 from grader.release import build_release
 from grader.validate import ReleaseInvalid, graded_cell_ids, validate_release
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory):
-    target = tmp_path_factory.mktemp("release") / course.ASSIGNMENT
-    return build_release(target)
+    target = tmp_path_factory.mktemp("release") / OURS.name
+    return build_release(OURS, target)
 
 
 def test_committed_release_is_in_sync_with_the_source(regenerated):
-    assert regenerated.read_text() == course.RELEASE_NOTEBOOK.read_text(), (
+    assert regenerated.read_text() == OURS.release_notebook.read_text(), (
         "notebooks/release is stale: run `python -m grader release` and commit the result")
 
 
 def test_release_has_no_answers_and_all_graded_cells():
-    release, source = read_notebook(course.RELEASE_NOTEBOOK), read_notebook(course.SOURCE_NOTEBOOK)
-    text = course.RELEASE_NOTEBOOK.read_text()
+    release, source = read_notebook(OURS.release_notebook), read_notebook(OURS.source_notebook)
+    text = OURS.release_notebook.read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS"):
         assert marker not in text
     assert graded_cell_ids(release) == graded_cell_ids(source)
@@ -34,14 +36,14 @@ def test_release_has_no_answers_and_all_graded_cells():
 
 
 def test_release_is_stored_clean():
-    nb = read_notebook(course.RELEASE_NOTEBOOK)
-    assert course.RELEASE_NOTEBOOK.read_text() == dumps_clean(nb)
+    nb = read_notebook(OURS.release_notebook)
+    assert OURS.release_notebook.read_text() == dumps_clean(nb)
     assert all(not cell.get("outputs") for cell in nb.cells)
     assert nb.metadata["optimization_methods"]["generated_by"] == "python -m grader release"
 
 
 def test_source_notebook_is_stored_clean():
-    nb = read_notebook(course.SOURCE_NOTEBOOK)
+    nb = read_notebook(OURS.source_notebook)
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
@@ -50,7 +52,7 @@ def test_source_notebook_is_stored_clean():
 
 @pytest.mark.parametrize("leak", ["### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS"])
 def test_validation_refuses_a_leaking_release(leak):
-    release, source = read_notebook(course.RELEASE_NOTEBOOK), read_notebook(course.SOURCE_NOTEBOOK)
+    release, source = read_notebook(OURS.release_notebook), read_notebook(OURS.source_notebook)
     leaking = copy.deepcopy(release)
     leaking.cells[-1].source += f"\n{leak}\n"
     with pytest.raises(ReleaseInvalid, match=leak.strip("# ")):
@@ -58,7 +60,7 @@ def test_validation_refuses_a_leaking_release(leak):
 
 
 def test_validation_refuses_a_release_missing_a_graded_cell():
-    release, source = read_notebook(course.RELEASE_NOTEBOOK), read_notebook(course.SOURCE_NOTEBOOK)
+    release, source = read_notebook(OURS.release_notebook), read_notebook(OURS.source_notebook)
     missing = copy.deepcopy(release)
     missing.cells = [c for c in missing.cells
                      if c.metadata.get("nbgrader", {}).get("grade_id") != "update_lr_tests"]

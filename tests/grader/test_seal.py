@@ -26,6 +26,8 @@ from grader.preprocessors.require_pass_tokens import INCOMPLETE
 from grader.preprocessors.sandboxed_execute import _kernel_env
 from grader.preprocessors.seal_test_cells import TOKEN_PREFIX
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 KEY = bytes(range(32))
 
 
@@ -35,7 +37,7 @@ def grade_id(cell):
 
 def autograder_cells():
     return {grade_id(c)[: -len("_tests")]: c.source
-            for c in read_notebook(course.SOURCE_NOTEBOOK).cells
+            for c in read_notebook(OURS.source_notebook).cells
             if grade_id(c).endswith("_tests")}
 
 
@@ -66,7 +68,7 @@ def test_hidden_tests_look_up_only_numpy_their_function_and_builtins(function):
 
 @pytest.fixture
 def sealed():
-    nb = read_notebook(course.SOURCE_NOTEBOOK)
+    nb = read_notebook(OURS.source_notebook)
     original = copy.deepcopy(nb)
     resources = {"grader": {}}
     nb, resources = SealTestCells().preprocess(nb, resources)
@@ -96,7 +98,7 @@ def test_seal_turns_each_autograder_cell_into_one_guarded_call(sealed):
 
 def test_keys_and_tokens_differ_between_gradings(sealed):
     _, _, first = sealed
-    _, second = SealTestCells().preprocess(read_notebook(course.SOURCE_NOTEBOOK), {})
+    _, second = SealTestCells().preprocess(read_notebook(OURS.source_notebook), {})
     assert first["grader"]["guard"] != second["grader"]["guard"]
     assert first["grader"]["key"] != second["grader"]["key"]
     tokens = {pass_token(r["grader"]["key"], gid, source)

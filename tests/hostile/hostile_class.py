@@ -24,6 +24,8 @@ from grader import course
 from grader.notebook_io import read_notebook
 from grader.samples import Course
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 TIMEOUT = 10
 SPY_MARK = "# spy: what can a submission reach on disk?"
 
@@ -48,7 +50,7 @@ class GradedClass:
 
     def notebook(self, student_id: str) -> nbformat.NotebookNode:
         """The autograded notebook of `student_id`."""
-        path = self.out / "autograded" / student_id / course.ASSIGNMENT / f"{course.NOTEBOOK}.ipynb"
+        path = self.out / "autograded" / student_id / OURS.name / f"{OURS.notebook}.ipynb"
         return read_notebook(path)
 
     def cell_output(self, student_id: str, grade_id: str | None = None,
@@ -169,12 +171,12 @@ def spy_targets(root: Path) -> tuple[dict[str, str], dict[str, str]]:
     """What the spy tries to read and where it tries to write, for a class graded in root."""
     out = root / "graded"
     targets = {
-        "source notebook": str(course.SOURCE_NOTEBOOK),
+        "source notebook": str(OURS.source_notebook),
         "gradebook": str(out / "gradebook.db"),
         "gradebook template": str(out / ".work" / "template.db"),
         "another submission": str(root / "submissions" / "reference.ipynb"),
     }
-    writable = {"course folder": str(course.COURSE), "grading output": str(out),
+    writable = {"course folder": str(OURS.course.root), "grading output": str(out),
                 "submissions": str(root / "submissions")}
     return targets, writable
 
@@ -206,7 +208,7 @@ def hostile_class(root: Path, isolated: bool, port: int) -> list[Hostile]:
                             "update_parameters_with_adam")))
     if isolated:  # never let these loose on an unsandboxed machine
         targets, writable = spy_targets(root)
-        nb = c.answered(update_lr=CHEATER.format(source=str(course.SOURCE_NOTEBOOK)))
+        nb = c.answered(update_lr=CHEATER.format(source=str(OURS.source_notebook)))
         nb.cells.append(nbformat.v4.new_code_cell(spy_code(targets, writable, port)))
         samples.append(Hostile("spy", nb, ("update_lr",)))
     return samples

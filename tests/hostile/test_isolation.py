@@ -21,6 +21,8 @@ from judge import JudgeKernel
 from grader import course, sandbox
 from grader.sandbox import Sandbox
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 needs_bwrap = pytest.mark.skipif(sandbox.probe() is not None,
                                  reason=f"no filesystem isolation here: {sandbox.probe()}")
 
@@ -48,7 +50,7 @@ def test_submission_cannot_write_into_course_output_or_submissions(graded_hostil
     for label in writable:
         assert report[f"write {label}"] in ("FileNotFoundError", "OSError", "PermissionError"), \
             (label, report)
-    assert not list(course.COURSE.rglob(".spy-*"))
+    assert not list(OURS.course.root.rglob(".spy-*"))
 
 
 @needs_bwrap
@@ -81,7 +83,7 @@ def test_control_without_the_sandbox_all_of_it_succeeds(graded_hostile_class, tm
         with listening_port() as port:
             ok, stdout, error = kernel.run(spy_code(targets, writable, port))
         report = json.loads(stdout.strip().splitlines()[-1])
-        kernel.run(CHEATER.format(source=str(course.SOURCE_NOTEBOOK)))
+        kernel.run(CHEATER.format(source=str(OURS.source_notebook)))
         cheated, _ = kernel.run_test("update_lr")
     finally:
         kernel.close()
@@ -111,16 +113,16 @@ def test_sandbox_binds_only_what_python_needs_and_hides_course_paths(tmp_path):
     assert f"--bind {tmp_path / 'scratch'} {tmp_path / 'scratch'}" in line
     assert "--bind /run/k.json /run/k.json" in line
     assert args[args.index("--") + 1:] == ["python", "-m", "ipykernel_launcher"]
-    assert str(course.COURSE) not in line and str(course.REPO) + " " not in line
+    assert str(OURS.course.root) not in line and str(course.REPO) + " " not in line
 
 
 def test_default_sandbox_never_exposes_the_course_folder(tmp_path):
-    box = sandbox.default_sandbox(str(tmp_path), hidden=[str(course.COURSE)])
+    box = sandbox.default_sandbox(str(tmp_path), hidden=[str(OURS.course.root)])
     args = box.command(["python"])
     bound = [args[i + 1] for i, arg in enumerate(args) if arg == "--ro-bind"]
     assert str(course.REPO) not in bound
-    if any(course.COURSE.is_relative_to(path) for path in bound):
-        assert f"--tmpfs {course.COURSE}" in " ".join(args)
+    if any(OURS.course.root.is_relative_to(path) for path in bound):
+        assert f"--tmpfs {OURS.course.root}" in " ".join(args)
 
 
 def test_missing_bwrap_is_reported_with_a_hint(monkeypatch):

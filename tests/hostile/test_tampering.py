@@ -25,9 +25,11 @@ from grader import course
 from grader.gradebook import graded_cells
 from grader.preprocessors.seal_test_cells import TOKEN_PREFIX
 
+OURS = course.default_assignment()  # this repository's own assignment
+
 
 def points(graded) -> dict[str, float]:
-    cells = graded_cells(course.sqlite_url(graded.out / "gradebook.db"))
+    cells = graded_cells(OURS, course.sqlite_url(graded.out / "gradebook.db"))
     return {course.function_of(cell): maximum for cell, maximum in cells}
 
 
@@ -138,8 +140,8 @@ def test_autograded_notebooks_show_the_test_cells_as_written(graded_hostile_clas
     graded = graded_hostile_class
     token = re.compile(re.escape(TOKEN_PREFIX) + "[0-9a-f]{8}")
     for student in graded.samples:
-        text = (graded.out / "autograded" / student / course.ASSIGNMENT /
-                f"{course.NOTEBOOK}.ipynb").read_text()
+        text = (graded.out / "autograded" / student / OURS.name /
+                f"{OURS.notebook}.ipynb").read_text()
         assert not token.search(text) and ".run_tests(" not in text, student
     for page in (graded.out / "feedback").glob("*.html"):
         assert not token.search(page.read_text()), page.name
