@@ -262,6 +262,7 @@ def _rows(assignment: Assignment, db_url: str, students: list[str], results: dic
           cells: list[tuple[str, float]]) -> list[dict]:
     """One row per student: points per graded function, total, maximum and status."""
     points = gradebook.scores(assignment, db_url, students)
+    late = gradebook.lateness(assignment, db_url, students)
     rows = []
     for student in students:
         earned = points.get(student, {})
@@ -270,9 +271,20 @@ def _rows(assignment: Assignment, db_url: str, students: list[str], results: dic
         row["total"] = sum(earned.get(cell, 0.0) for cell, _ in cells)
         row["max_total"] = sum(maximum for _, maximum in cells)
         record = results.get(student, {})
-        row["status"] = "; ".join([record.get("status", "not graded"), *record.get("notes", [])])
+        notes = list(record.get("notes", []))
+        seconds, penalty = late.get(student, (0.0, 0.0))
+        if seconds > 0:
+            notes.append(f"late by {_duration(seconds)}, penalty {penalty:g}")
+        row["status"] = "; ".join([record.get("status", "not graded"), *notes])
         rows.append(row)
     return rows
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"
 
 
 def _write_csv(path: Path, rows: list[dict], cells: list[tuple[str, float]]) -> None:

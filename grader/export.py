@@ -20,8 +20,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-
+from . import gradebook
 from .autograde import Outdir, publish_rows, stored_results
 from .roster import Roster
 
@@ -33,7 +32,8 @@ def export(out: Outdir, db_url: str, fmt: str, roster: str | Path | None = None,
     rows, cells = publish_rows(out, db_url, stored_results(out))
     results = stored_results(out)
     rows = [row for row in rows if results.get(row["student_id"], {}).get("is_student", True)]
-    penalties = late_penalties(out, db_url, [row["student_id"] for row in rows])
+    late = gradebook.lateness(out.assignment, db_url, [row["student_id"] for row in rows])
+    penalties = {student: penalty for student, (_, penalty) in late.items()}
     maximum = sum(points for _, points in cells)
     target = Path(target or out.root / f"export-{fmt}.csv")
     name = out.assignment.name
@@ -71,20 +71,6 @@ def export(out: Outdir, db_url: str, fmt: str, roster: str | Path | None = None,
                                  _num(penalty), _num(row["total"] - penalty),
                                  _num(row["max_total"]), row["status"]])
     return target
-
-
-def late_penalties(out: Outdir, db_url: str, students: list[str]) -> dict[str, float]:
-    """nbgrader's late-submission penalty of each student's submission."""
-    penalties = {}
-    assignment = out.assignment
-    with Gradebook(db_url, assignment.course.course_id) as gb:
-        for student in students:
-            try:
-                submission = gb.find_submission(assignment.name, student)
-            except MissingEntry:
-                continue
-            penalties[student] = float(submission.late_submission_penalty or 0.0)
-    return penalties
 
 
 def _num(value: float) -> str:

@@ -101,3 +101,18 @@ def scores(assignment: Assignment, db_url: str,
                 continue
             table[student] = {grade.name: float(grade.score or 0) for grade in notebook.grades}
     return table
+
+
+def lateness(assignment: Assignment, db_url: str,
+             student_ids: list[str]) -> dict[str, tuple[float, float]]:
+    """(seconds late, nbgrader's late penalty) of each student's submission."""
+    table = {}
+    with Gradebook(db_url, assignment.course.course_id) as gb:
+        for student in student_ids:
+            try:
+                submission = gb.find_submission(assignment.name, student)
+            except MissingEntry:
+                continue
+            table[student] = (float(submission.total_seconds_late or 0),
+                              float(submission.late_submission_penalty or 0))
+    return table
