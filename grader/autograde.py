@@ -174,7 +174,9 @@ def publish(out: Outdir, db_url: str, results: dict[str, dict], force_feedback: 
     rows, cells = publish_rows(out, db_url, results)
     _write_csv(out.grades_csv, rows, cells)
     feedback.generate(out, db_url, rows, force=force_feedback)
-    report.write(out.report, rows, cells, out.assignment)
+    notebooks = {row["student_id"]: out.autograded_notebook(row["student_id"]) for row in rows}
+    report.write(out.report, rows, cells, out.assignment,
+                 {student: path for student, path in notebooks.items() if path.exists()})
     return rows
 
 

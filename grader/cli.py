@@ -18,6 +18,7 @@ def _assignment(args) -> course.Assignment:
 def _autograde(args) -> int:
     from .autograde import grade_class
     from .collect import UsageError
+    from .report import short_names
     from .table import print_table
 
     assignment = _assignment(args)
@@ -30,7 +31,7 @@ def _autograde(args) -> int:
                        timeout=args.timeout, skip=not args.no_skip, db_url=args.db,
                        dask=args.dask, force=args.force, memory_mb=args.memory_mb,
                        assignment=assignment, in_course=in_course, roster=args.roster)
-    print_table(rows)
+    print_table(rows, short_names(assignment.columns(), assignment.course))
     print(f"\nGrades: {out / 'grades.csv'}\nReport: {out / 'report.html'}")
     return 0
 

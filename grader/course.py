@@ -169,12 +169,6 @@ def default_assignment() -> Assignment:
     return Course.load().assignment()
 
 
-def nbgrader_config(root: Path, db_url: str, source_dir: Path | None = None,
-                    course: Course | None = None) -> Config:
-    """An nbgrader config for `course` (default: this repository's) rooted at `root`."""
-    return (course or Course.load()).nbgrader_config(root, db_url, source_dir)
-
-
 def cell_order(notebook_path: Path) -> list[str]:
     """grade_ids of a notebook's nbgrader cells, in notebook order."""
     cells = json.loads(Path(notebook_path).read_text(encoding="utf-8"))["cells"]

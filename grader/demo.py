@@ -9,6 +9,7 @@ from pathlib import Path
 from . import course
 from .autograde import grade_class
 from .release import build_release
+from .report import short_names
 from .samples import write_class
 from .table import print_table
 
@@ -39,7 +40,7 @@ def main(args) -> int:
                        assignment=assignment)
     elapsed = time.perf_counter() - started
     print(f"\nGradebook ({elapsed:.1f} s):\n")
-    print_table(rows)
+    print_table(rows, short_names(assignment.columns(), assignment.course))
     graded = out / "graded"
     print(f"\nGrades:   {graded / 'grades.csv'}")
     print(f"Feedback: {graded / 'feedback'}/<student_id>.html")

@@ -37,12 +37,71 @@ def summary(rows: list[dict], cells: list[tuple[str, float]]) -> dict:
 
 
 def write(path: Path, rows: list[dict], cells: list[tuple[str, float]],
-          assignment: Assignment) -> None:
-    """Write the HTML report to `path`."""
+          assignment: Assignment, notebooks: dict[str, Path] | None = None) -> None:
+    """Write the HTML report to `path` (`notebooks`: each student's autograded notebook)."""
     facts = summary(rows, cells)
     names = [course.function_of(cell) for cell, _ in cells]
-    page = _page(assignment.name, rows, names, facts, _histogram(rows, facts), _pass_rates(facts))
+    mistakes = common_mistakes(rows, cells, notebooks or {})
+    page = _page(assignment.name, rows, names, facts, _histogram(rows, facts), _pass_rates(facts),
+                 mistakes, short_names(names, assignment.course))
     path.write_text(page, encoding="utf-8")
+
+
+def common_mistakes(rows: list[dict], cells: list[tuple[str, float]],
+                    notebooks: dict[str, Path]) -> dict[str, list[tuple[str, list[str]]]]:
+    """Per exercise, what went wrong and for whom: [(message, students)], most frequent first.
+
+    The message is the failing test's own (its error name and text); a student who lost the
+    points without one (the kernel died, the notebook was unusable, nothing submitted) is
+    counted under the row's status.
+    """
+    messages = {student: _failure_messages(path) for student, path in notebooks.items()}
+    mistakes = {}
+    for cell, maximum in cells:
+        name = course.function_of(cell)
+        groups: dict[str, list[str]] = {}
+        for row in rows:
+            if row[name] >= maximum:
+                continue
+            student = row["student_id"]
+            message = messages.get(student, {}).get(cell) or row["status"].split("; ")[0]
+            groups.setdefault(message, []).append(student)
+        mistakes[name] = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    return mistakes
+
+
+def _failure_messages(path: Path) -> dict[str, str]:
+    """grade_id -> the first error an autograded notebook's graded cell shows."""
+    from .notebook_io import NotebookError, read_notebook
+
+    try:
+        nb = read_notebook(path)
+    except (NotebookError, OSError):
+        return {}
+    found = {}
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if grade_id and errors:
+            text = f"{errors[0].get('ename', 'Error')}: {errors[0].get('evalue', '')}"
+            found[grade_id] = text.splitlines()[0][:300] if text.strip() else "error"
+    return found
+
+
+def short_names(names: list[str], course_: course.Course | None = None) -> dict[str, str]:
+    """Short column titles: the course's own (GradesTable.short_names in nbgrader_config.py),
+    else the last word of a long name when that stays unique, else the name itself."""
+    configured = dict(course_.config.GradesTable.get("short_names", {})) if course_ else {}
+    short = {}
+    for name in names:
+        if name in configured:
+            short[name] = configured[name]
+        elif len(name) > 12 and len(name.rsplit("_", 1)[-1]) > 1:
+            short[name] = name.rsplit("_", 1)[-1]
+        else:
+            short[name] = name
+    taken = list(short.values())
+    return {n: (s if taken.count(s) == 1 else n) for n, s in short.items()}
 
 
 def _status_kind(status: str) -> str:
@@ -76,21 +135,30 @@ def _pass_rates(facts) -> str:
     return _png(fig)
 
 
-def _page(title, rows, names, facts, histogram, pass_rates) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in ["student_id", *names, "total", "status"])
+def _page(title, rows, names, facts, histogram, pass_rates, mistakes, short) -> str:
+    columns = ["student_id", *names, "total", "status"]
+    titles = {"student_id": "student", **short}
+    head = "".join(f'<th title="{html.escape(c)}">{html.escape(titles.get(c, c))}</th>'
+                   for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(row[k]))}</td>"
-                         for k in ["student_id", *names, "total", "status"]) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(_cell(row[k]))}</td>" for k in columns) + "</tr>"
         for row in rows)
     statuses = ", ".join(f"{kind}: {count}" for kind, count in sorted(facts["statuses"].items()))
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{html.escape(title)}: class report</title>
 <style>
-body {{ font-family: sans-serif; margin: 2em auto; max-width: 70em; }}
+body {{ font-family: sans-serif; margin: 1.5em auto; max-width: 76em; padding: 0 1em; }}
+.gradebook {{ max-height: 75vh; overflow: auto; border: 1px solid #ccc; }}
 table {{ border-collapse: collapse; font-size: 90%; }}
-td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: right; }}
-td:first-child, td:last-child {{ text-align: left; }}
-.plots img {{ margin-right: 1em; }}
+td, th {{ border: 1px solid #ddd; padding: 2px 6px; text-align: right; }}
+th {{ position: sticky; top: 0; background: #f4f4f4; white-space: nowrap; }}
+td:first-child {{ white-space: nowrap; text-align: left; position: sticky; left: 0;
+                  background: #fff; }}
+td:last-child {{ text-align: left; min-width: 16em; }}
+.plots img {{ margin-right: 1em; max-width: 46%; }}
+.mistakes li {{ margin: 0.2em 0; }}
+.mistakes .count {{ font-weight: bold; }}
+.mistakes .who {{ color: #555; font-size: 90%; }}
 </style></head><body>
 <h1>{html.escape(title)}: class report</h1>
 <p>{facts['students']} students &middot; mean {facts['mean']:.1f} / {facts['max_total']:g}
@@ -98,10 +166,30 @@ td:first-child, td:last-child {{ text-align: left; }}
 &middot; {html.escape(statuses)}</p>
 <div class="plots"><img alt="score histogram" src="data:image/png;base64,{histogram}">
 <img alt="pass rate per exercise" src="data:image/png;base64,{pass_rates}"></div>
+<h2>What to re-teach: common mistakes per exercise</h2>
+{_mistakes_html(mistakes, facts)}
 <h2>Gradebook</h2>
-<table><tr>{head}</tr>{body}</table>
+<div class="gradebook"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>
 </body></html>
 """
+
+
+def _mistakes_html(mistakes, facts) -> str:
+    parts = ['<div class="mistakes">']
+    for name, groups in mistakes.items():
+        failed = sum(len(students) for _, students in groups)
+        parts.append(f"<h3>{html.escape(name)} &middot; {failed} of {facts['students']} "
+                     "students lost points</h3>")
+        if not groups:
+            continue
+        parts.append("<ul>")
+        for message, students in groups:
+            parts.append(f'<li><span class="count">{len(students)} &times;</span> '
+                         f"<code>{html.escape(message)}</code> "
+                         f'<span class="who">({html.escape(", ".join(students))})</span></li>')
+        parts.append("</ul>")
+    parts.append("</div>")
+    return "\n".join(parts)
 
 
 def _cell(value) -> str:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-# Short column titles, so the table fits a terminal; the CSV keeps the full names.
-ABBREVIATIONS = {
-    "update_parameters_with_gd": "gd",
-    "random_mini_batches": "batches",
-    "initialize_velocity": "init_v",
-    "update_parameters_with_momentum": "momentum",
-    "initialize_adam": "init_adam",
-    "update_parameters_with_adam": "adam",
-    "update_lr": "lr",
-    "schedule_lr_decay": "schedule",
-}
 
-
-def format_table(rows: list[dict]) -> str:
-    """Rows of the gradebook as aligned text."""
+def format_table(rows: list[dict], short: dict[str, str] | None = None) -> str:
+    """Rows of the gradebook as aligned text; `short` gives short titles of long columns (the
+    CSV keeps the full names), so the table fits a terminal."""
+    short = short or {}
     if not rows:
         return "(no students)"
     keys = list(rows[0])
-    titles = [ABBREVIATIONS.get(k, k) for k in keys]
+    titles = [short.get(k, k) for k in keys]
     cells = [[_text(row[k]) for k in keys] for row in rows]
     widths = [max(len(t), *(len(c[i]) for c in cells)) for i, t in enumerate(titles)]
     lines = [_join(titles, widths), _join(["-" * w for w in widths], widths)]
@@ -34,8 +24,8 @@ def _join(texts: list[str], widths: list[int]) -> str:
     return "  ".join([*padded, texts[-1]])
 
 
-def print_table(rows: list[dict]) -> None:
-    print(format_table(rows))
+def print_table(rows: list[dict], short: dict[str, str] | None = None) -> None:
+    print(format_table(rows, short))
 
 
 def _text(value) -> str:

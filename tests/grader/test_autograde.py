@@ -9,7 +9,8 @@ import zipfile
 
 from nbgrader.api import Gradebook
 
-from grader import course
+from grader import course, report
+from grader.autograde import open_outdir, publish_rows, stored_results
 from grader.gradebook import graded_cells
 from grader.notebook_io import read_notebook
 
@@ -169,3 +170,27 @@ def test_reference_runs_without_a_single_error(graded_class):
     assert errors == []
     ran = [c for c in nb.cells if c.cell_type == "code" and c.execution_count is not None]
     assert not any(course.SKIP_TAG in c.metadata.get("tags", []) for c in ran)
+
+
+def test_report_groups_failure_messages_per_exercise_by_frequency(graded_class):
+    _, out, _ = graded_class
+    outdir, db_url = open_outdir(out)
+    rows, cells = publish_rows(outdir, db_url, stored_results(outdir))
+    notebooks = {row["student_id"]: outdir.autograded_notebook(row["student_id"]) for row in rows}
+    mistakes = report.common_mistakes(rows, cells, {s: p for s, p in notebooks.items()
+                                                    if p.exists()})
+    for cell, maximum in cells:
+        name = course.function_of(cell)
+        losers = sorted(row["student_id"] for row in rows if row[name] < maximum)
+        groups = mistakes[name]
+        assert sorted(s for _, students in groups for s in students) == losers, name
+        counts = [len(students) for _, students in groups]
+        assert counts == sorted(counts, reverse=True), name
+    # a buggy answer is listed under its own test's message, the blank one under another
+    by_student = {s: m for m, students in mistakes["schedule_lr_decay"] for s in students}
+    assert by_student["bug-schedule-lr-decay"].startswith("AssertionError")
+    assert by_student["bug-schedule-lr-decay"] != by_student["blank"]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "What to re-teach" in page and "position: sticky" in page
+    assert html.escape(by_student["bug-schedule-lr-decay"]) in page
+    assert '<th title="update_parameters_with_momentum">momentum</th>' in page

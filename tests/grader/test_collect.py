@@ -93,3 +93,87 @@ def test_binary_file_is_not_a_notebook(tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     with pytest.raises(NotebookError, match="not a text file"):
         read_notebook(path)
+
+
+def lms_archive(tmp_path, names):
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in names:
+            zf.writestr(name, "{}")
+    return archive
+
+
+def by_student(subs):
+    return {s.student_id: s for s in subs}
+
+
+def test_canvas_names_late_marker_and_newest_resubmission(tmp_path):
+    subs, _ = collect(lms_archive(tmp_path, [
+        f"garciajose_LATE_1001_7_{OURS.notebook}.ipynb",
+        f"garciajose_LATE_1001_8_{OURS.notebook}-2.ipynb",
+        f"garciajose_LATE_1001_9_{OURS.notebook}-1.ipynb",
+        f"smithann_1002_5_{OURS.notebook}.ipynb",
+    ]), tmp_path / "u")
+    subs = by_student(subs)
+    assert set(subs) == {"garciajose", "smithann"}
+    assert subs["garciajose"].path.name.endswith("-2.ipynb")
+    assert any("late" in note for note in subs["garciajose"].notes)
+    assert any("3 notebooks" in note for note in subs["garciajose"].notes)
+    assert subs["smithann"].notes == ()
+
+
+def test_moodle_folders_and_files_keep_unicode_names(tmp_path):
+    subs, _ = collect(lms_archive(tmp_path, [
+        "José García_31_assignsubmission_file_/answers.ipynb",
+        f"Zoë  O'Brien_32_assignsubmission_file_{OURS.notebook}.ipynb",
+    ]), tmp_path / "u")
+    assert [s.student_id for s in subs] == ["José García", "Zoë  O'Brien"]
+    assert all(s.problem is None for s in subs)
+
+
+def test_blackboard_attempts_newest_wins_and_receipts_are_not_submissions(tmp_path):
+    subs, _ = collect(lms_archive(tmp_path, [
+        "HW 3_jdoe_attempt_2026-01-05-09-00-00_nb.ipynb",
+        "HW 3_jdoe_attempt_2026-01-06-08-00-00_nb.ipynb",
+        "HW 3_jdoe_attempt_2026-01-06-08-00-00.txt",
+    ]), tmp_path / "u")
+    assert [s.student_id for s in subs] == ["jdoe"]
+    assert "2026-01-06" in subs[0].path.name
+    assert subs[0].submitted_at.day == 6
+
+
+def test_roster_ties_lms_ids_and_names_and_never_drops_a_file(tmp_path):
+    from grader.roster import Roster
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,lms_id\ns1,José García,1001\ns2,Ann Smith,\n"
+                      "s3,Nobody Submitted,1003\n", encoding="utf-8")
+    subs, _ = collect(lms_archive(tmp_path, [
+        f"garciajose_1001_1_{OURS.notebook}.ipynb",           # by Canvas user id
+        f"Ann Smith_77_assignsubmission_file_{OURS.notebook}.ipynb",  # by name
+        f"stranger_4242_2_{OURS.notebook}.ipynb",              # nobody on the roster
+        "notes.pdf",
+    ]), tmp_path / "u", OURS, Roster.read(roster))
+    subs = by_student(subs)
+    assert subs["s1"].problem is None and subs["s2"].problem is None
+    assert subs["s3"].problem == "no submission" and subs["s3"].is_student
+    stranger = [s for s in subs.values() if "stranger" in s.student_id]
+    assert len(stranger) == 1 and "no student in the roster" in stranger[0].problem
+    assert not stranger[0].is_student
+    assert "holds no notebook" in subs["notes.pdf"].problem
+    assert len(subs) == 5
+
+
+def test_a_roster_without_student_id_is_refused(tmp_path):
+    from grader.roster import Roster
+
+    (tmp_path / "r.csv").write_text("name,email\nA,a@x\n")
+    with pytest.raises(UsageError, match="student_id"):
+        Roster.read(tmp_path / "r.csv")
+
+
+def test_ids_a_file_system_cannot_hold_are_changed_and_say_so(tmp_path):
+    touch(tmp_path / "what[1]?.ipynb")
+    subs, _ = collect(tmp_path, tmp_path / "u")
+    assert subs[0].student_id == "what_1__"
+    assert "id changed from" in subs[0].notes[0]

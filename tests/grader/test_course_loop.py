@@ -24,9 +24,13 @@ from nbgrader.api import Course, Gradebook
 from nbgrader.apps import NbGraderAPI
 from traitlets.config import Config
 
+from grader import course as grader_course
+
 BIN = Path(sys.executable).parent
 # student -> answers; dave answers correctly but after the due date
 CLASS = {"alice": tiny.CORRECT, "bob": tiny.BUGGY, "carol": None, "dave": tiny.CORRECT}
+# what this repository's course config tells stock `nbgrader generate_feedback` to do
+OUR_FEEDBACK_CONFIG = list(grader_course.Course.load().config.GenerateFeedback.preprocessors)
 HIDDEN_CODE = ["assert clip(42, 0, 10) == 10", "assert mean([4.0, 8.0]) == 6.0"]
 
 
@@ -66,7 +70,8 @@ def loop(tmp_path_factory):
     exchange.chmod(0o777)
     course_dir = tiny.write_course(root / "course", extra_config=(
         f"c.Exchange.root = {str(exchange)!r}\n"
-        "c.LateSubmissionPlugin.penalty_method = 'zero'\n"))
+        "c.LateSubmissionPlugin.penalty_method = 'zero'\n"
+        f"c.GenerateFeedback.preprocessors = {OUR_FEEDBACK_CONFIG!r}\n"))
     nbgrader(course_dir, "generate_assignment", tiny.ASSIGNMENT)
     nbgrader(course_dir, "release_assignment", tiny.ASSIGNMENT)
     homes = {s: student_home(root, s, exchange) for s in CLASS}
@@ -162,3 +167,18 @@ def test_manual_override_through_nbgraders_api_shows_in_our_exports(loop, tmp_pa
     assert float(rows["bob"]["clip"]) == 5 and float(rows["bob"]["total"]) == 8
     assert float(rows["dave"]["late_penalty"]) == 10 and float(rows["dave"]["score"]) == 0
     assert float(rows["alice"]["score"]) == 10
+
+
+def test_stock_generate_feedback_hides_hidden_tests_with_the_course_config(loop):
+    course_dir, _ = loop
+    assert "nbgrader.preprocessors.ClearHiddenTests" in OUR_FEEDBACK_CONFIG
+    nbgrader(course_dir, "generate_feedback", tiny.ASSIGNMENT, "--force",
+             "--CourseDirectory.feedback_directory=stock-feedback")
+    pages = list((course_dir / "stock-feedback").rglob("*.html"))
+    assert len(pages) == len(CLASS)
+    for page in pages:
+        text = visible_text(page)
+        assert "HIDDEN TESTS" not in text
+        assert not [line for line in HIDDEN_CODE if line in text], page
+    bob = visible_text(next((course_dir / "stock-feedback" / "bob").rglob("*.html")))
+    assert "clip should lower values above high to high" in bob  # the failure is explained
