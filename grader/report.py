@@ -83,8 +83,9 @@ def _failure_messages(path: Path) -> dict[str, str]:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if grade_id and errors:
-            text = f"{errors[0].get('ename', 'Error')}: {errors[0].get('evalue', '')}"
-            found[grade_id] = text.splitlines()[0][:300] if text.strip() else "error"
+            ename, evalue = errors[0].get("ename") or "Error", errors[0].get("evalue") or ""
+            text = f"{ename}: {evalue}" if evalue.strip() else ename
+            found[grade_id] = text.splitlines()[0][:300]
     return found
 
 
@@ -152,9 +153,9 @@ body {{ font-family: sans-serif; margin: 1.5em auto; max-width: 76em; padding: 0
 table {{ border-collapse: collapse; font-size: 90%; }}
 td, th {{ border: 1px solid #ddd; padding: 2px 6px; text-align: right; }}
 th {{ position: sticky; top: 0; background: #f4f4f4; white-space: nowrap; }}
-td:first-child {{ white-space: nowrap; text-align: left; position: sticky; left: 0;
-                  background: #fff; }}
-td:last-child {{ text-align: left; min-width: 16em; }}
+td:first-child {{ white-space: nowrap; position: sticky; left: 0; background: #fff; }}
+td:first-child, th:first-child, td:last-child, th:last-child {{ text-align: left; }}
+td:last-child {{ min-width: 16em; }}
 .plots img {{ margin-right: 1em; max-width: 46%; }}
 .mistakes li {{ margin: 0.2em 0; }}
 .mistakes .count {{ font-weight: bold; }}
