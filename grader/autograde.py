@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import course, feedback, gradebook, report, sandbox
+from . import atomic, course, feedback, gradebook, report, sandbox
 from .collect import Submission, UsageError, collect
 from .notebook_io import NotebookError, read_notebook
 from .runners import run_dask, run_local
@@ -74,7 +75,7 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
         except NotebookError as err:
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
             record = {"student_id": sub.student_id, "status": f"malformed notebook: {err}"}
-            out.result(sub.student_id).write_text(json.dumps(record))
+            atomic.write_text(out.result(sub.student_id), json.dumps(record))
             results[sub.student_id] = record
             continue
         done = _previous_result(out, sub, prints[sub.student_id])
@@ -95,7 +96,7 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
         for record in runner:
             record["fingerprint"] = prints[record["student_id"]]
             _save(db_url, out, record)
-            out.result(record["student_id"]).write_text(json.dumps(record))
+            atomic.write_text(out.result(record["student_id"]), json.dumps(record))
             # its feedback page now, while the workers grade (publish skips pages up to date)
             feedback.generate(out, db_url, [record])
             results[record["student_id"]] = record
@@ -179,11 +180,12 @@ def _rows(db_url: str, students: list[str], results: dict,
 def _write_csv(path: Path, rows: list[dict], cells: list[tuple[str, float]]) -> None:
     columns = ["student_id", *[course.function_of(c) for c, _ in cells],
                "total", "max_total", "status"]
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: _fmt(value) for key, value in row.items()})
+    handle = io.StringIO(newline="")
+    writer = csv.DictWriter(handle, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _fmt(value) for key, value in row.items()})
+    atomic.write_text(path, handle.getvalue())
 
 
 def _fmt(value):

@@ -8,9 +8,10 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import course
+from . import course, lock
 
 
+@lock.holding_output_folder
 def _autograde(args) -> int:
     from .autograde import grade_class
     from .table import print_table
@@ -23,6 +24,7 @@ def _autograde(args) -> int:
     return 0
 
 
+@lock.holding_output_folder
 def _publish(args, what: str) -> int:
     from .autograde import Outdir, publish, stored_results
 
@@ -43,6 +45,12 @@ def _demo(args) -> int:
     from .demo import main
 
     return main(args)
+
+
+def _wait_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                   help="if another run is writing --out, wait up to this long for it "
+                        "(default: stop at once, naming that run)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,12 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grade on a Dask cluster (tcp://HOST:PORT, or 'local')")
     p.add_argument("--memory-mb", type=int, default=4096,
                    help="memory cap per submission in MiB (default 4096; 0 = none)")
+    _wait_argument(p)
     p.set_defaults(func=_autograde)
 
     for what in ("feedback", "report"):
         p = sub.add_parser(what, help=f"regenerate the {what} from the gradebook, no regrading")
         p.add_argument("--out", required=True, help="the autograde output folder")
         p.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite in --out)")
+        _wait_argument(p)
         p.set_defaults(func=lambda args, what=what: _publish(args, what))
 
     p = sub.add_parser("demo", help="release, grade a sample class, print the gradebook")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import html
 import logging
-import shutil
 from pathlib import Path
 
 from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 
-from . import course, pipeline
+from . import atomic, course, pipeline
 
 
 def generate(out, db_url: str, rows: list[dict], force: bool = False) -> None:
@@ -21,12 +20,12 @@ def generate(out, db_url: str, rows: list[dict], force: bool = False) -> None:
         target = out.feedback / f"{student}.html"
         notebook = out.autograded_notebook(student)
         if not notebook.exists():
-            target.write_text(_no_notebook_page(student, row["status"]), encoding="utf-8")
+            atomic.write_text(target, _no_notebook_page(student, row["status"]))
             continue
         if not force and target.exists() and target.stat().st_mtime >= notebook.stat().st_mtime:
             continue
         produced = _nbgrader_feedback(out, db_url, student)
-        shutil.copy(produced, target)
+        atomic.copy(produced, target)
 
 
 def _nbgrader_feedback(out, db_url: str, student: str) -> Path:

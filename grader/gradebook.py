@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from traitlets.config import Config
 
-from . import course, pipeline
+from . import atomic, course, lock, pipeline
 from .release import generate_assignment
 
 
@@ -16,6 +15,7 @@ class GradebookMismatch(Exception):
     """The gradebook was made for another version of the assignment."""
 
 
+@lock.one_writer
 def register(db_url: str, template_db: Path, workdir: Path) -> None:
     """Make sure the class gradebook knows the assignment described by `template_db`.
 
@@ -25,7 +25,7 @@ def register(db_url: str, template_db: Path, workdir: Path) -> None:
     template_url = course.sqlite_url(template_db)
     new_sqlite = db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).exists()
     if new_sqlite:  # same content as a fresh registration, without running nbgrader again
-        shutil.copy(template_db, db_url[len("sqlite:///"):])
+        atomic.copy(template_db, Path(db_url[len("sqlite:///"):]))
         return
     with Gradebook(db_url, course.COURSE_ID) as gb:
         try:
@@ -50,11 +50,13 @@ def graded_cells(db_url: str) -> list[tuple[str, float]]:
     return sorted(cells, key=lambda cell: rank.get(cell[0], len(rank)))
 
 
+@lock.one_writer
 def save(db_url: str, student_id: str, autograded: Path | None) -> None:
     """Record one student's scores (zeros when there is no autograded notebook)."""
     with Gradebook(db_url, course.COURSE_ID) as gb:
         gb.update_or_create_student(student_id)
         submission = gb.update_or_create_submission(course.ASSIGNMENT, student_id)
+        atomic.crash_point("gradebook-save")  # test hook: the submission exists, scores not yet
         if autograded is None:
             for notebook in submission.notebooks:
                 for grade in notebook.grades:

@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from . import course  # noqa: E402
+from . import atomic, course  # noqa: E402
 
 
 def summary(rows: list[dict], cells: list[tuple[str, float]]) -> dict:
@@ -39,8 +39,7 @@ def write(path: Path, rows: list[dict], cells: list[tuple[str, float]]) -> None:
     """Write the HTML report to `path`."""
     facts = summary(rows, cells)
     names = [course.function_of(cell) for cell, _ in cells]
-    path.write_text(_page(rows, names, facts, _histogram(rows, facts), _pass_rates(facts)),
-                    encoding="utf-8")
+    atomic.write_text(path, _page(rows, names, facts, _histogram(rows, facts), _pass_rates(facts)))
 
 
 def _status_kind(status: str) -> str:
