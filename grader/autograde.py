@@ -81,7 +81,8 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
         done = _previous_result(out, sub, prints[sub.student_id])
         if done and not force:
             results[sub.student_id] = done
-        else:
+        else:  # a stale record must not meet the notebook of a grading that stopped midway
+            out.result(sub.student_id).unlink(missing_ok=True)
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
             to_grade.append(sub)
     pending = jobs_for(out, to_grade, timeout, skip, memory_mb)
