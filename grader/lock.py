@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shlex
 import signal
 import socket
@@ -56,7 +57,9 @@ def _command_line() -> str:
     program = Path(sys.argv[0]).name
     if program == "__main__.py":  # python -m grader
         program = f"python -m {Path(sys.argv[0]).parent.name}"
-    return " ".join([program, shlex.join(sys.argv[1:])])
+    # the lock file is readable by others: no password of a --db URL in it
+    return re.sub(r"(://[^:/@\s]+):[^/\s]+@", r"\1:***@",
+                  " ".join([program, shlex.join(sys.argv[1:])]))
 
 
 def describe(holder: dict | None) -> str:
