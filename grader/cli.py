@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m grader` and the `optgrader` script."""
-    from sqlalchemy.exc import SAWarning
+    from sqlalchemy.exc import OperationalError, SAWarning
 
     from .collect import UsageError
     from .gradebook import GradebookMismatch
@@ -112,4 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (UsageError, GradebookMismatch, ReleaseError, ReleaseInvalid) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OperationalError as err:  # e.g. a --db server that is down or refuses us
+        print(f"error: the gradebook database failed: {err.orig or err}".rstrip(),
+              file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ from nbgrader.api import Gradebook
 from postgresql import Server, binaries
 from sqlalchemy import create_engine, text
 
-from grader import course, lock
+from grader import cli, course, lock
 from grader.samples import write_class
 
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
@@ -157,3 +157,11 @@ def test_a_busy_gradebook_names_its_writer(postgresql, monkeypatch):
         thread.join()
     with lock.gradebook(url, wait=5):  # free again
         pass
+
+
+def test_an_unreachable_gradebook_is_a_message_not_a_traceback(tmp_path, capsys):
+    (tmp_path / ".work" / "results").mkdir(parents=True)
+    url = f"postgresql://grader@/gradebook?host={tmp_path / 'no-server-here'}"
+    assert cli.main(["report", "--out", str(tmp_path), "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the gradebook database failed: ") and "no-server-here" in err
