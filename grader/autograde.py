@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import course, feedback, gradebook, report, sandbox
+from . import atomic, course, feedback, gradebook, report, sandbox
 from .collect import Submission, UsageError, collect, collect_submitted
 from .course import Assignment
 from .notebook_io import NotebookError, read_notebook
@@ -62,7 +63,7 @@ class Outdir:
 
     def remember(self, db_url: str) -> None:
         """Note what was graded where, for `report`, `feedback` and `export` later."""
-        self.layout.write_text(json.dumps({
+        atomic.write_text(self.layout, json.dumps({
             "course": str(self.assignment.course.root), "assignment": self.assignment.name,
             "in_course": self.in_course, "db_url": db_url}))
 
@@ -137,13 +138,14 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
         if problem is not None:
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
             record = _described({"student_id": sub.student_id, "status": problem}, sub)
-            out.result(sub.student_id).write_text(json.dumps(record))
+            atomic.write_text(out.result(sub.student_id), json.dumps(record))
             results[sub.student_id] = record
             continue
         done = _previous_result(out, sub, prints[sub.student_id])
         if done and not force:
             results[sub.student_id] = _described(done, sub)
-        else:
+        else:  # a stale record must not meet the notebook of a grading that stopped midway
+            out.result(sub.student_id).unlink(missing_ok=True)
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
             to_grade.append(sub)
     pending = jobs_for(out, to_grade, timeout, skip, memory_mb)
@@ -159,7 +161,7 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
             record["fingerprint"] = prints[record["student_id"]]
             record = _described(record, by_student[record["student_id"]])
             _save(db_url, out, record)
-            out.result(record["student_id"]).write_text(json.dumps(record))
+            atomic.write_text(out.result(record["student_id"]), json.dumps(record))
             # its feedback page now, while the workers grade (publish skips pages up to date)
             feedback.generate(out, db_url, [record])
             results[record["student_id"]] = record
@@ -292,11 +294,12 @@ def _duration(seconds: float) -> str:
 def _write_csv(path: Path, rows: list[dict], cells: list[tuple[str, float]]) -> None:
     columns = ["student_id", *[course.function_of(c) for c, _ in cells],
                "total", "max_total", "status"]
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: _fmt(value) for key, value in row.items()})
+    handle = io.StringIO(newline="")
+    writer = csv.DictWriter(handle, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _fmt(value) for key, value in row.items()})
+    atomic.write_text(path, handle.getvalue())
 
 
 def _fmt(value):

@@ -8,13 +8,19 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import course
+from . import course, lock
 
 
 def _assignment(args) -> course.Assignment:
     return course.Course.load(args.course).assignment(args.assignment)
 
 
+def _out_folder(args) -> Path:
+    """The output folder named by --out, or the course's reports folder of the assignment."""
+    return Path(args.out) if args.out else course_reports(_assignment(args))
+
+
+@lock.holding_output_folder(_out_folder)
 def _autograde(args) -> int:
     from .autograde import grade_class
     from .collect import UsageError
@@ -42,13 +48,13 @@ def course_reports(assignment: course.Assignment) -> Path:
 
 
 def _outdir(args):
-    """The output folder named by --out, or the course's reports folder of the assignment."""
+    """The output folder (see _out_folder) and the gradebook it was graded into."""
     from .autograde import open_outdir
 
-    return open_outdir(Path(args.out) if args.out else course_reports(_assignment(args)),
-                       args.db)
+    return open_outdir(_out_folder(args), args.db)
 
 
+@lock.holding_output_folder(_out_folder)
 def _publish(args, what: str) -> int:
     from .autograde import publish, stored_results
 
@@ -58,6 +64,7 @@ def _publish(args, what: str) -> int:
     return 0
 
 
+@lock.holding_output_folder(_out_folder)
 def _export(args) -> int:
     from .export import export
 
@@ -78,6 +85,12 @@ def _demo(args) -> int:
     from .demo import main
 
     return main(args)
+
+
+def _wait_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                   help="if another run is writing --out, wait up to this long for it "
+                        "(default: stop at once, naming that run)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grade on a Dask cluster (tcp://HOST:PORT, or 'local')")
     p.add_argument("--memory-mb", type=int, default=4096,
                    help="memory cap per submission in MiB (default 4096; 0 = none)")
+    _wait_argument(p)
     p.set_defaults(func=_autograde)
 
     for what in ("feedback", "report"):
@@ -122,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", help="the autograde output folder (default COURSE/reports/NAME)")
         _course_arguments(p)
         p.add_argument("--db", help="gradebook SQLAlchemy URL (default: the one graded into)")
+        _wait_argument(p)
         p.set_defaults(func=lambda args, what=what: _publish(args, what))
 
     p = sub.add_parser("export", help="the grades in an LMS's gradebook-import format")
@@ -131,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="gradebook SQLAlchemy URL (default: the one graded into)")
     p.add_argument("--roster", help="CSV with the LMS's ids/names of each student")
     p.add_argument("--to", help="file to write (default OUT/export-FORMAT.csv)")
+    _wait_argument(p)
     p.set_defaults(func=_export)
 
     p = sub.add_parser("demo", help="release, grade a sample class, print the gradebook")
@@ -148,7 +164,7 @@ def _course_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m grader` and the `optgrader` script."""
-    from sqlalchemy.exc import SAWarning
+    from sqlalchemy.exc import OperationalError, SAWarning
 
     from .collect import UsageError
     from .course import CourseError
@@ -163,4 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (UsageError, CourseError, GradebookMismatch, ReleaseError, ReleaseInvalid) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OperationalError as err:  # e.g. a --db server that is down or refuses us
+        print(f"error: the gradebook database failed: {err.orig or err}".rstrip(),
+              file=sys.stderr)
         return 2

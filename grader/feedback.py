@@ -10,7 +10,7 @@ from pathlib import Path
 from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 
-from . import course, pipeline
+from . import atomic, course, pipeline
 
 
 def generate(out, db_url: str, rows: list[dict], force: bool = False) -> None:
@@ -21,16 +21,14 @@ def generate(out, db_url: str, rows: list[dict], force: bool = False) -> None:
         target = out.feedback_page(student)
         notebook = out.autograded_notebook(student)
         if not notebook.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_no_notebook_page(out.assignment.name, student, row["status"]),
-                              encoding="utf-8")
+            atomic.write_text(target, _no_notebook_page(out.assignment.name, student,
+                                                        row["status"]))
             _submission_files_beside(out, student, target.parent)
             continue
         if not force and target.exists() and target.stat().st_mtime >= notebook.stat().st_mtime:
             continue
         produced = _nbgrader_feedback(out, db_url, student)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(produced, target)
+        atomic.copy(produced, target)
         _submission_files_beside(out, student, target.parent)
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import Course, Gradebook, MissingEntry
 
-from . import course, pipeline
+from . import atomic, course, lock, pipeline
 from .course import Assignment
 from .release import generate_assignment
 
@@ -17,6 +16,7 @@ class GradebookMismatch(Exception):
     """The gradebook was made for another version of the assignment."""
 
 
+@lock.one_writer
 def register(assignment: Assignment, db_url: str, template_db: Path, workdir: Path) -> None:
     """Make sure the class gradebook knows the assignment described by `template_db`.
 
@@ -26,7 +26,7 @@ def register(assignment: Assignment, db_url: str, template_db: Path, workdir: Pa
     template_url = course.sqlite_url(template_db)
     new_sqlite = db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).exists()
     if new_sqlite:  # same content as a fresh registration, without running nbgrader again
-        shutil.copy(template_db, db_url[len("sqlite:///"):])
+        atomic.copy(template_db, Path(db_url[len("sqlite:///"):]))
         return
     with Gradebook(db_url, assignment.course.course_id) as gb:
         try:
@@ -51,6 +51,7 @@ def graded_cells(assignment: Assignment, db_url: str) -> list[tuple[str, float]]
     return sorted(cells, key=lambda cell: rank.get(cell[0], len(rank)))
 
 
+@lock.one_writer
 def save(assignment: Assignment, db_url: str, student_id: str, autograded: Path | None,
          submitted_at: datetime | None = None) -> None:
     """Record one student's scores (zeros when there is no autograded notebook).
@@ -63,6 +64,7 @@ def save(assignment: Assignment, db_url: str, student_id: str, autograded: Path 
         gb.update_or_create_student(student_id)
         stamp = {"timestamp": submitted_at} if submitted_at else {}
         submission = gb.update_or_create_submission(assignment.name, student_id, **stamp)
+        atomic.crash_point("gradebook-save")  # test hook: the submission exists, scores not yet
         if autograded is None:
             for notebook in submission.notebooks:
                 for grade in notebook.grades:

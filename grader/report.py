@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from . import course  # noqa: E402
+from . import atomic, course  # noqa: E402
 from .course import Assignment  # noqa: E402
 
 
@@ -44,7 +44,7 @@ def write(path: Path, rows: list[dict], cells: list[tuple[str, float]],
     mistakes = common_mistakes(rows, cells, notebooks or {})
     page = _page(assignment.name, rows, names, facts, _histogram(rows, facts), _pass_rates(facts),
                  mistakes, short_names(names, assignment.course))
-    path.write_text(page, encoding="utf-8")
+    atomic.write_text(path, page)
 
 
 def common_mistakes(rows: list[dict], cells: list[tuple[str, float]],

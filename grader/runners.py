@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .collect import UsageError
+from .lock import held_fds
 from .worker import Job
 
 # Beyond its own time budget a worker gets this long to write its result before it is killed.
@@ -50,7 +51,7 @@ class Worker:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "grader.worker", "--serve", str(memory_mb)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True)
+            start_new_session=True, pass_fds=held_fds())  # --out stays locked while it lives
         # the end of its stderr (kernels write there too), to say why a worker died; read in
         # bounded chunks so that nothing written there can fill the pipe or our memory
         self._stderr = deque(maxlen=4)

@@ -23,6 +23,7 @@ import nbformat
 from traitlets.config import Config
 
 from . import course, pipeline
+from .atomic import write_text as _atomic_write
 from .notebook_io import read_notebook
 from .validate import nbgrader_cells
 
@@ -122,13 +123,6 @@ def _config(job: Job) -> Config:
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100
     return c
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _limit_memory(megabytes: int) -> None:

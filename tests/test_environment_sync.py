@@ -5,8 +5,9 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# conda splits dask's "distributed" extra into its own package; pip is conda's installer.
-CONDA_SPELLING = {"dask[distributed]": ["dask", "distributed"]}
+# conda splits dask's "distributed" extra into its own package, and its psycopg is always
+# compiled (pip's [binary] extra brings a libpq wheel); pip is conda's installer.
+CONDA_SPELLING = {"dask[distributed]": ["dask", "distributed"], "psycopg[binary]": ["psycopg"]}
 CONDA_ONLY = {"pip"}
 
 
