@@ -105,16 +105,16 @@ def collect(location: Path, unzip_to: Path, assignment: Assignment | None = None
 def collect_submitted(submitted: Path, assignment: Assignment) -> list[Submission]:
     """nbgrader's submitted/<student>/<assignment>/ folders (what `nbgrader collect` leaves)."""
     submissions = []
-    for folder in sorted(Path(submitted).glob(f"*/{glob_escape(assignment.name)}")):
+    for folder in sorted(Path(submitted).glob(f"*/{_glob_escape(assignment.name)}")):
         if not folder.is_dir():
             continue
         student = folder.parent.name
         notebook = folder / f"{assignment.notebook}.ipynb"
         stamp = folder / "timestamp.txt"
         when = _nbgrader_time(stamp.read_text().strip()) if stamp.is_file() else None
+        others = sorted(p.name for p in folder.iterdir() if p.name not in course.SUBMISSION_FILES)
         problem = None if notebook.is_file() else (
-            f"no {notebook.name} in the submission "
-            f"(found: {', '.join(sorted(p.name for p in folder.iterdir())) or 'nothing'})")
+            f"no {notebook.name} in the submission (found: {', '.join(others) or 'nothing'})")
         submissions.append(Submission(student, notebook if problem is None else None,
                                       problem=problem, submitted_at=when, folder=folder))
     if not submissions:
@@ -123,7 +123,7 @@ def collect_submitted(submitted: Path, assignment: Assignment) -> list[Submissio
     return submissions
 
 
-def glob_escape(name: str) -> str:
+def _glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 

@@ -192,3 +192,16 @@ def test_ids_a_file_system_cannot_hold_are_changed_and_say_so(tmp_path):
     subs, _ = collect(tmp_path, tmp_path / "u")
     assert subs[0].student_id == "what_1__"
     assert "id changed from" in subs[0].notes[0]
+
+
+def test_nbgrader_submitted_folder_gives_times_and_a_row_for_a_missing_notebook(tmp_path):
+    from grader.collect import collect_submitted
+
+    alice = touch(tmp_path / "alice" / OURS.name / NB).parent
+    (alice / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
+    touch(tmp_path / "bob" / OURS.name / "renamed.ipynb")
+    touch(tmp_path / "carol" / "another_assignment" / NB)
+    subs = by_student(collect_submitted(tmp_path, OURS))
+    assert set(subs) == {"alice", "bob"}
+    assert subs["alice"].submitted_at.hour == 10 and subs["alice"].folder == alice
+    assert subs["bob"].path is None and "found: renamed.ipynb" in subs["bob"].problem
