@@ -93,10 +93,8 @@ def collect(location: Path, unzip_to: Path, assignment: Assignment | None = None
             f"nothing gradable in {location}: expected <student_id>.ipynb files, "
             f"<student_id>/{assignment.notebook}.ipynb folders or an LMS download-all archive")
     submissions, warnings = _by_student(found, assignment, roster)
-    for stray in strays:
-        label = _clean_id(stray.name)[0]
-        submissions.append(Submission(label, None, is_student=stray.is_dir(), problem=(
-            f"not graded: '{stray.name}' holds no notebook (.ipynb) to grade")))
+    submissions += _without_notebook(strays, {s.student_id for s in submissions}, assignment,
+                                     roster)
     if roster is not None:
         present = {s.student_id for s in submissions}
         submissions += [Submission(student, None, problem="no submission")
@@ -107,16 +105,16 @@ def collect(location: Path, unzip_to: Path, assignment: Assignment | None = None
 def collect_submitted(submitted: Path, assignment: Assignment) -> list[Submission]:
     """nbgrader's submitted/<student>/<assignment>/ folders (what `nbgrader collect` leaves)."""
     submissions = []
-    for folder in sorted(Path(submitted).glob(f"*/{glob_escape(assignment.name)}")):
+    for folder in sorted(Path(submitted).glob(f"*/{_glob_escape(assignment.name)}")):
         if not folder.is_dir():
             continue
         student = folder.parent.name
         notebook = folder / f"{assignment.notebook}.ipynb"
         stamp = folder / "timestamp.txt"
         when = _nbgrader_time(stamp.read_text().strip()) if stamp.is_file() else None
+        others = sorted(p.name for p in folder.iterdir() if p.name not in course.SUBMISSION_FILES)
         problem = None if notebook.is_file() else (
-            f"no {notebook.name} in the submission "
-            f"(found: {', '.join(sorted(p.name for p in folder.iterdir())) or 'nothing'})")
+            f"no {notebook.name} in the submission (found: {', '.join(others) or 'nothing'})")
         submissions.append(Submission(student, notebook if problem is None else None,
                                       problem=problem, submitted_at=when, folder=folder))
     if not submissions:
@@ -125,7 +123,7 @@ def collect_submitted(submitted: Path, assignment: Assignment) -> list[Submissio
     return submissions
 
 
-def glob_escape(name: str) -> str:
+def _glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 
@@ -220,6 +218,27 @@ def _by_student(found: list[_Found], assignment: Assignment,
             f"not graded: no student in the roster for {item.lms} "
             f"{'id ' + item.lms_id if item.lms_id else 'name'} '{item.name or item.label}'")))
     return submissions, warnings
+
+
+def _without_notebook(strays: list[Path], seen: set[str], assignment: Assignment,
+                      roster: Roster | None) -> list[Submission]:
+    """Rows for what holds no notebook: a student's other files count only if that student
+    sent no notebook at all; a file named after nobody gets a row of its own."""
+    files: dict[tuple[str, bool], list[str]] = {}
+    for stray in strays:
+        item = _from_name(stray, stray.name + ("_" if stray.is_dir() else ""), assignment,
+                          folder_entry=stray if stray.is_dir() else None)
+        named = item.lms != "folder" or stray.is_dir()  # the name tells whose it is
+        student = (roster.match(item.lms_id, item.name or item.label) if roster else
+                   item.label) if named else None
+        if student is not None and _clean_id(student)[0] in seen:
+            continue
+        key = (_clean_id(student if student is not None else stray.name)[0], student is not None)
+        files.setdefault(key, []).append(stray.name)
+    return [Submission(student_id, None, is_student=is_student,
+                       problem=f"not graded: no notebook (.ipynb) to grade "
+                               f"(found: {', '.join(names)})")
+            for (student_id, is_student), names in files.items()]
 
 
 def _base(path: Path) -> str:

@@ -160,8 +160,23 @@ def test_roster_ties_lms_ids_and_names_and_never_drops_a_file(tmp_path):
     stranger = [s for s in subs.values() if "stranger" in s.student_id]
     assert len(stranger) == 1 and "no student in the roster" in stranger[0].problem
     assert not stranger[0].is_student
-    assert "holds no notebook" in subs["notes.pdf"].problem
+    assert "no notebook" in subs["notes.pdf"].problem and not subs["notes.pdf"].is_student
     assert len(subs) == 5
+
+
+def test_other_files_of_a_student_add_no_row_unless_they_sent_no_notebook(tmp_path):
+    subs, _ = collect(lms_archive(tmp_path, [
+        f"garciajose_1001_1_{OURS.notebook}.ipynb",
+        "garciajose_1001_2_scratch.py",
+        "smithann_1002_3_answers.pdf",
+        "Ann Lee_55_assignsubmission_onlinetext_onlinetext.html",
+    ]), tmp_path / "u")
+    subs = by_student(subs)
+    assert set(subs) == {"garciajose", "smithann", "Ann Lee"}
+    assert subs["garciajose"].problem is None
+    assert subs["smithann"].is_student
+    assert subs["smithann"].problem == ("not graded: no notebook (.ipynb) to grade "
+                                        "(found: smithann_1002_3_answers.pdf)")
 
 
 def test_a_roster_without_student_id_is_refused(tmp_path):
@@ -177,3 +192,16 @@ def test_ids_a_file_system_cannot_hold_are_changed_and_say_so(tmp_path):
     subs, _ = collect(tmp_path, tmp_path / "u")
     assert subs[0].student_id == "what_1__"
     assert "id changed from" in subs[0].notes[0]
+
+
+def test_nbgrader_submitted_folder_gives_times_and_a_row_for_a_missing_notebook(tmp_path):
+    from grader.collect import collect_submitted
+
+    alice = touch(tmp_path / "alice" / OURS.name / NB).parent
+    (alice / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
+    touch(tmp_path / "bob" / OURS.name / "renamed.ipynb")
+    touch(tmp_path / "carol" / "another_assignment" / NB)
+    subs = by_student(collect_submitted(tmp_path, OURS))
+    assert set(subs) == {"alice", "bob"}
+    assert subs["alice"].submitted_at.hour == 10 and subs["alice"].folder == alice
+    assert subs["bob"].path is None and "found: renamed.ipynb" in subs["bob"].problem
