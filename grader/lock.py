@@ -80,8 +80,9 @@ def alive(holder: dict) -> bool:
 class FileLock:
     """An exclusive flock on `path`, which records who holds it."""
 
-    def __init__(self, path: Path, what: str, advice: str):
+    def __init__(self, path: Path, what: str, advice: str, inherited: bool = False):
         self.path, self.what, self.advice = Path(path), what, advice
+        self.inherited = inherited  # passed on to grading workers (held_fds)
         self.fd: int | None = None
         self.taken_over: dict | None = None  # the holder of a lock its dead run left behind
 
@@ -116,7 +117,8 @@ class FileLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(me()).encode(), 0)
         self.fd = fd
-        _held.add(fd)
+        if self.inherited:
+            _held.add(fd)
 
     def release(self) -> None:
         if self.fd is not None:
@@ -128,7 +130,7 @@ class FileLock:
 
     def holder(self) -> dict | None:
         """Who holds (or, if the lock is free, last held without releasing) the lock."""
-        for _ in range(3):  # a new holder truncates, then writes: retry an empty read
+        for _ in range(3):  # a new holder truncates, then writes: retry a torn read
             try:
                 text = self.path.read_text()
                 return json.loads(text) if text else None
@@ -150,7 +152,7 @@ def output_folder(out: Path, wait: float = 0.0) -> FileLock:
     lock = FileLock(Path(out) / LOCK_NAME, f"the output folder {out}",
                     "Wait for it to finish and run this command again (--wait SECONDS waits for "
                     "it), {stop} first, or write to another --out folder. A run that was killed "
-                    "releases the folder by itself.")
+                    "releases the folder by itself.", inherited=True)
     lock.acquire(wait)
     if lock.taken_over:
         print(f"note: {out} was left by a run that stopped early "
