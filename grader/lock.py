@@ -29,8 +29,10 @@ from . import atomic
 from .collect import UsageError
 
 LOCK_NAME = ".grader.lock"
-# How long one gradebook write waits for another run's write before giving up.
+# How long one gradebook write waits for another run's write before giving up, and after how
+# long it says that it is waiting (graders sharing a gradebook often wait a moment, silently).
 GRADEBOOK_WAIT = 120.0
+GRADEBOOK_QUIET = 2.0
 
 
 # Output-folder locks this process holds: its grading workers inherit them (held_fds).
@@ -80,8 +82,9 @@ def alive(holder: dict) -> bool:
 class FileLock:
     """An exclusive flock on `path`, which records who holds it."""
 
-    def __init__(self, path: Path, what: str, advice: str, inherited: bool = False):
-        self.path, self.what, self.advice = Path(path), what, advice
+    def __init__(self, path: Path, what: str, advice: str, inherited: bool = False,
+                 quiet: float = 0.0):
+        self.path, self.what, self.advice, self.quiet = Path(path), what, advice, quiet
         self.inherited = inherited  # passed on to grading workers (held_fds)
         self.fd: int | None = None
         self.taken_over: dict | None = None  # the holder of a lock its dead run left behind
@@ -90,7 +93,8 @@ class FileLock:
         """Take the lock, waiting up to `wait` s for a live holder; raise Busy after that."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline, told = time.monotonic() + wait, False
+        started = time.monotonic()
+        deadline, told = started + wait, False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -106,7 +110,7 @@ class FileLock:
                     "stop it"
                 raise Busy(f"{self.what} is being written by another run: {describe(holder)}.\n"
                            f"{self.advice.format(stop=stop)}") from None
-            if not told:
+            if not told and time.monotonic() - started >= self.quiet:
                 print(f"waiting up to {wait:g} s for {describe(holder)} to finish with "
                       f"{self.what} ...", file=sys.stderr, flush=True)
                 told = True
@@ -180,7 +184,8 @@ def gradebook(db_url: str, wait: float = GRADEBOOK_WAIT):
     """Hold the gradebook at `db_url` for one write (sqlite file or PostgreSQL)."""
     if db_url.startswith("sqlite:///"):
         lock = FileLock(Path(db_url[len("sqlite:///"):] + ".lock"), f"the gradebook {db_url}",
-                        "Wait for that run to finish writing, or {stop}, and try again.")
+                        "Wait for that run to finish writing, or {stop}, and try again.",
+                        quiet=GRADEBOOK_QUIET)
         lock.acquire(wait)
         try:
             yield
@@ -212,6 +217,7 @@ def _pg_advisory_lock(db_url: str, wait: float):
     """A PostgreSQL session advisory lock on a connection of our own: advisory locks belong to
     one database, so a fixed key means one writer per gradebook, whatever its course."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
 
     # 62 bits: positive, and its two 32-bit halves (pg_locks' classid, objid) fit in an int
     key = int.from_bytes(hashlib.sha256(b"grader:gradebook").digest()[:8], "big") >> 2
@@ -219,37 +225,31 @@ def _pg_advisory_lock(db_url: str, wait: float):
     if conn is None:  # application_name lets a waiting run say who holds the lock
         name = f"grader pid {os.getpid()}@{socket.gethostname()}"[:63]
         engine = create_engine(db_url, connect_args={"application_name": name},
-                               poolclass=_null_pool())
+                               poolclass=NullPool)
         conn = _pg_connections[db_url] = engine.connect().execution_options(
             isolation_level="AUTOCOMMIT")
-    deadline, told = time.monotonic() + wait, False
+    started = time.monotonic()
+    deadline, told = started + wait, False
     while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
         holder = conn.execute(text(
-            "SELECT a.application_name, a.client_hostname, a.backend_start FROM pg_locks l "
+            "SELECT a.application_name, a.backend_start FROM pg_locks l "
             "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
             "AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = :k"),
             {"k": key}).first()
-        who = (f"{holder[0] or 'an unnamed client'} (connected since {holder[2]:%Y-%m-%d %H:%M:%S})"
+        who = (f"{holder[0] or 'an unnamed client'} (connected since {holder[1]:%Y-%m-%d %H:%M:%S})"
                if holder else "another client")
         if time.monotonic() >= deadline:
             raise Busy(f"the gradebook {_safe(db_url)} is being written by {who}.\n"
                        "Wait for that run to finish writing, or stop it, and try again.")
-        if not told:
+        if not told and time.monotonic() - started >= GRADEBOOK_QUIET:
             print(f"waiting up to {wait:g} s for {who} to finish writing the gradebook ...",
                   file=sys.stderr, flush=True)
             told = True
         time.sleep(0.1)
     try:
-        atomic.crash_point("gradebook-locked")
         yield
     finally:
         conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-
-
-def _null_pool():
-    from sqlalchemy.pool import NullPool
-
-    return NullPool
 
 
 def _safe(db_url: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -35,9 +36,11 @@ class Server:
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         as_root = os.geteuid() == 0
-        self._user = {"user": "nobody", "group": "nogroup", "extra_groups": []} if as_root else {}
+        nobody = pwd.getpwnam("nobody") if as_root else None
+        self._user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []} \
+            if as_root else {}
         if as_root:
-            shutil.chown(self.root, "nobody", "nogroup")
+            os.chown(self.root, nobody.pw_uid, nobody.pw_gid)
 
     def _run(self, *args: str) -> None:
         subprocess.run(args, check=True, capture_output=True, timeout=120, cwd=self.root,

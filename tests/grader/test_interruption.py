@@ -120,25 +120,31 @@ def test_killed_anywhere_a_rerun_ends_as_an_uninterrupted_run(graded_class, samp
         report[point] = leftovers(out)
         return stderr
 
-    # 1. a worker killed mid-submission; the run goes on with a fresh worker
+    # 1. a second run on the same folder is refused, naming the first (frozen meanwhile, so that
+    # it still holds the folder however slowly the second one starts)
     run = start()
     wait_until(lambda: (out / lock.LOCK_NAME).exists() and (out / lock.LOCK_NAME).read_text(),
                "the first run to take the folder")
-    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.kill(run.pid, signal.SIGSTOP)
+    try:
+        second = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    finally:
+        os.kill(run.pid, signal.SIGCONT)
+    assert second.returncode == 2 and "Traceback" not in second.stderr
+    assert f"another run: pid {run.pid} on " in second.stderr and "autograde" in second.stderr
+
+    # 2. a worker killed mid-submission: that submission gets a row, the run goes on
     first_worker = wait_until(lambda: busy_worker(run.pid), "a worker to start a kernel")
     its_processes = descendants(first_worker) | {(first_worker, processes()[first_worker][2])}
+    student = wait_until(lambda: [p.name.split(".")[0] for p in
+                                  (out / ".work" / "running").glob("*.job.json")], "its job")[0]
     os.kill(first_worker, signal.SIGKILL)
     wait_until(lambda: not any(alive(p) for p in its_processes), "its kernel to go", 30)
-    failed = out / ".work" / "results" / "blank.json"
+    failed = out / ".work" / "results" / f"{student}.json"
     wait_until(failed.exists, "the killed worker's submission to get a row")
     assert '"grading failed (worker exit -9' in failed.read_text()
 
-    # ... meanwhile a second run on the same folder was refused, naming this one
-    _, refused = second.communicate(timeout=300)
-    assert second.returncode == 2 and "Traceback" not in refused
-    assert f"another run: pid {run.pid} on " in refused and "autograde" in refused
-
-    # 2. the coordinator killed while grading (a fresh worker with its kernel running)
+    # 3. the coordinator killed while grading (a fresh worker with its kernel running)
     wait_until(lambda: busy_worker(run.pid, not_this=first_worker), "the next worker's kernel")
     left_over |= descendants(run.pid)
     run.kill()
@@ -146,12 +152,12 @@ def test_killed_anywhere_a_rerun_ends_as_an_uninterrupted_run(graded_class, samp
     report["coordinator, while grading"] = state = leftovers(out)
     assert state["lock holder"] == run.pid and not state["grades.csv"]
 
-    # 3. killed mid gradebook write: the submission row exists, its scores are not written yet
+    # 4. killed mid gradebook write: the submission row exists, its scores are not written yet
     stderr = killed_at("gradebook-save@2", "coordinator, mid gradebook write")
     assert f"left by a run that stopped early (pid {run.pid}" in stderr
     assert not any(alive(p) for p in left_over), "the killed run's workers outlived it"
 
-    # 4. killed mid feedback page, then mid report: the temporary file, never half a page
+    # 5. killed mid feedback page, then mid report: the temporary file, never half a page
     killed_at("write:malformed.html", "coordinator, mid feedback page")
     state = report["coordinator, mid feedback page"]
     assert [Path(p).name.startswith(".malformed.html.") for p in state["temp files"]] == [True]
@@ -160,7 +166,7 @@ def test_killed_anywhere_a_rerun_ends_as_an_uninterrupted_run(graded_class, samp
     assert not state["report"] and state["grades.csv"]
     assert [Path(p).name.startswith(".report.html.") for p in state["temp files"]] == [True]
 
-    # 5. a clean rerun: what an uninterrupted run gives
+    # 6. a clean rerun: what an uninterrupted run gives
     run = start()
     _, stderr = run.communicate(timeout=600)
     assert run.returncode == 0, stderr[-3000:]
@@ -181,5 +187,5 @@ def test_killed_anywhere_a_rerun_ends_as_an_uninterrupted_run(graded_class, samp
     assert final["temp files"] == [] and final["lock holder"] is None
     assert final["feedback pages"] == sorted(STUDENTS)
     assert "4 students" in (out / "report.html").read_text()
-    assert "could not be graded" not in (out / "feedback" / "blank.html").read_text()
+    assert "could not be graded" not in (out / "feedback" / f"{student}.html").read_text()
     assert not any(alive(p) for p in left_over)
