@@ -221,7 +221,8 @@ class Explorer(widgets.VBox):
         # One figure per surface, built up front: switching surfaces is then as quick as any
         # other redraw (building one, with its contours and layout, takes far longer).
         labels = [opt.label for opt in self.optimizers]
-        self._figures = {key: PathFigure(value, labels) for key, value in self.surfaces.items()}
+        self._figures = {key: PathFigure(value, labels) for key, value in self.surfaces.items()
+                         if labels}
         self._use_surface(name)
         for control in (self.x0, self.y0, self.num_steps, self.gd_learning_rate,
                         self.momentum_learning_rate, self.beta, self.adam_learning_rate,
@@ -242,7 +243,7 @@ class Explorer(widgets.VBox):
     def _use_surface(self, name: str):
         """Switch to a surface: its figure, its window for the start point, its suggested values."""
         surface = self.surfaces[name]
-        self._figure = self._figures[name]
+        self._figure = self._figures.get(name)  # None while no optimizer is ready
         with self._hold():
             for slider, (low, high), value in ((self.x0, surface.xlim, surface.start[0]),
                                                (self.y0, surface.ylim, surface.start[1])):

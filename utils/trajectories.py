@@ -216,7 +216,8 @@ def run(surface: Surface, optimizer: Optimizer, functions: dict, settings: Setti
 def check(optimizer: Optimizer, functions: dict) -> NotReady | None:
     """None if the notebook's functions run the optimizer for a few steps, else what is wrong."""
     try:
-        run(quadratic(4, start=(1.0, 1.0)), optimizer, functions, Settings(num_steps=3))
+        probe = quadratic(4, start=(1.0, 1.0))
+        run(probe, optimizer, functions, Settings(start=probe.start, num_steps=3))
     except NotReady as problem:
         return problem
     return None
