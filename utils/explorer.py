@@ -149,7 +149,7 @@ class PathFigure:
 
 
 def _log_slider(description, value, low, high):
-    return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=0.05,
+    return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=0.01,
                                   description=description, readout_format=".3g",
                                   continuous_update=False, style={"description_width": "5.5em"},
                                   layout=widgets.Layout(width="260px"))
@@ -257,7 +257,9 @@ class Explorer(widgets.VBox):
         """The run settings the controls currently show."""
         values = {f.name: getattr(self, f.name).value for f in fields(Settings)
                   if hasattr(self, f.name) and f.name != "start"}
-        return replace(Settings(), start=(self.x0.value, self.y0.value), **values)
+        # Rounded: a slider's float arithmetic must not turn y = 0 into 1e-17 (off the ridge).
+        start = (round(self.x0.value, 6), round(self.y0.value, 6))
+        return replace(Settings(), start=start, **values)
 
     def paths(self) -> dict[str, Path]:
         """Run every ready optimizer with the current settings (label -> Path)."""
