@@ -243,7 +243,7 @@ class Explorer(widgets.VBox):
     def _use_surface(self, name: str):
         """Switch to a surface: its figure, its window for the start point, its suggested values."""
         surface = self.surfaces[name]
-        self._figure = self._figures.get(name)  # None while no optimizer is ready
+        self.figure = self._figures.get(name)  # None while no optimizer is ready
         with self._hold():
             for slider, (low, high), value in ((self.x0, surface.xlim, surface.start[0]),
                                                (self.y0, surface.ylim, surface.start[1])):
@@ -281,7 +281,7 @@ class Explorer(widgets.VBox):
         if self._holding or not self.optimizers:
             return
         started = time.perf_counter()
-        self.image.value = self._figure.update(self.paths())
+        self.image.value = self.figure.update(self.paths())
         self.redraw_seconds.append(time.perf_counter() - started)
 
     def _repr_mimebundle_(self, **kwargs):
