@@ -13,7 +13,7 @@ from .training import notebook_namespace
 # (control, values) moved one after another, as a student would: every move is one redraw
 MOVES = [("gd_learning_rate", (0.01, 0.02, 0.039)), ("beta", (0.9, 0.95, 0.8)),
          ("adam_learning_rate", (0.1, 0.03, 0.3)), ("num_steps", (150, 300, 60)),
-         ("decay", ("schedule_lr_decay", "update_lr", None)),
+         ("decay", ("schedule_lr_decay", "update_lr", "off")),
          ("surface_menu", ("curved valley (Rosenbrock)", "saddle point",
                            "ill-conditioned bowl (κ = 50)"))]
 

@@ -21,6 +21,7 @@ import PIL.Image
 from IPython.display import Markdown, display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from utils.surfaces import Surface, explorer_surfaces
 from utils.trajectories import (
@@ -40,8 +41,10 @@ COLORS = {"gradient descent": "#d62728", "momentum": "#1f77b4", "Adam": "#2ca02c
 DPI = 72  # screen resolution: the PNG is redrawn on every slider move, so keep it small
 GRID = 120  # contour grid points per axis: smooth at this size, cheap to compute once per surface
 FLOOR = 1e-12  # losses closer than this to the lowest value are drawn at it (log scale)
-DECAYS = {"off": None, "update_lr (every step)": "update_lr",
+DECAYS = {"off": "off", "update_lr (every step)": "update_lr",
           "schedule_lr_decay (every interval)": "schedule_lr_decay"}
+STYLE = {"description_width": "7.5em"}  # room for "α momentum" and "decay_rate"
+WIDTH = "310px"  # three columns fit JupyterLab's notebook at common window sizes
 
 
 def _distance_to_floor(surface: Surface, losses):
@@ -52,7 +55,7 @@ def _distance_to_floor(surface: Surface, losses):
 class PathFigure:
     """One contour panel per optimizer, side by side, and everyone's loss per step below."""
 
-    def __init__(self, surface: Surface, labels: list[str]):
+    def __init__(self, surface: Surface, labels: list[str], num_steps: int = 60):
         self.surface, self.labels = surface, labels
         columns = len(labels)
         self.figure = Figure(figsize=(max(3.4 * columns, 8.0), 6.4), dpi=DPI,
@@ -63,7 +66,8 @@ class PathFigure:
         ys = np.linspace(*surface.ylim, GRID)
         gx, gy = np.meshgrid(xs, ys)
         # Log-spaced contours: the interesting shapes sit at very different heights.
-        heights = np.log10(_distance_to_floor(surface, surface.loss(gx, gy)) + 1e-3)
+        gaps = _distance_to_floor(surface, surface.loss(gx, gy))
+        heights = np.log10(gaps + 1e-3)
         self.paths, self.starts, self.ends, self.axes = {}, {}, {}, {}
         for column, label in enumerate(labels):
             ax = self.figure.add_subplot(grid[0, column])
@@ -87,6 +91,12 @@ class PathFigure:
         self.losses = {label: self.loss_ax.plot([], [], color=COLORS.get(label, "k"),
                                                 label=label)[0] for label in labels}
         self.loss_ax.set_yscale("log")
+        self.loss_ax.set_xlim(0, num_steps)  # the usual run length: no second layout at first
+        # Fixed heights, from the floor to above the window's highest loss: curves move while the
+        # axis stays put, and its labels (plain text, not mathtext) are laid out only once.
+        self.loss_ax.set_ylim(FLOOR, 10 * float(gaps.max()))
+        self.loss_ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}"))
+        self.loss_ax.yaxis.set_minor_formatter(NullFormatter())
         self.loss_ax.set_xlabel("step")
         self.loss_ax.set_ylabel("loss − lowest loss")
         self.loss_ax.legend(loc="lower left", fontsize="small", ncols=len(labels))
@@ -103,9 +113,11 @@ class PathFigure:
             self.ends[label].set_data(points[-1:, 0], points[-1:, 1])
             self.losses[label].set_data(np.arange(len(points)),
                                         _distance_to_floor(self.surface, path.losses))
-            self.axes[label].set_title(self._caption(path), fontsize=10)
-        self.loss_ax.relim()
-        self.loss_ax.autoscale_view()
+            self.axes[label].set_title(self._caption(path), fontsize=9)
+        steps = max(len(path.points) for path in paths.values()) - 1
+        if self.loss_ax.get_xlim() != (0, max(steps, 1)):  # new ticks: draw the background anew
+            self.loss_ax.set_xlim(0, max(steps, 1))
+            self._draw_background()
         canvas = self.figure.canvas
         # Blitting: paste the contours drawn once, then draw only what moves on top of them.
         canvas.restore_region(self._background)
@@ -117,25 +129,25 @@ class PathFigure:
         return buffer.getvalue()
 
     def _moving(self):
-        """The artists a redraw changes: paths, markers, panel titles and the whole loss plot."""
+        """The artists a redraw changes: paths, markers, panel titles and loss curves."""
         for label in self.labels:
             yield from (self.paths[label], self.starts[label], self.ends[label],
-                        self.axes[label].title)
-        yield self.loss_ax
+                        self.axes[label].title, self.losses[label])
 
     def _freeze_background(self):
         """Lay the figure out once, then keep the pixels of everything that never moves."""
         for label in self.labels:  # stand-ins as large as the real captions and losses
-            self.axes[label].set_title(f"{label}\n999 steps, ends 9.9e-99 above the minimum",
-                                       fontsize=10)
-        self.loss_ax.set_ylim(FLOOR, 1e6)
-        self.figure.canvas.draw()  # constrained layout places the axes, titles and labels
-        self.figure.set_layout_engine("none")  # ... and from now on they stay where they are
+            self.axes[label].set_title(f"{label}\nafter 999 steps: 9.9e-99 above min",
+                                       fontsize=9)
         for artist in self._moving():
             artist.set_animated(True)
+        self._draw_background()  # constrained layout places the axes, titles and labels ...
+        self.figure.set_layout_engine("none")  # ... and from now on they stay where they are
+
+    def _draw_background(self):
+        """Draw everything but the moving artists, and keep those pixels."""
         self.figure.canvas.draw()
         self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
-        self.loss_ax.set_autoscaley_on(True)  # set_ylim above had switched it off
 
     def _caption(self, path: Path) -> str:
         """Title of a panel: the optimizer, and where it ended or why it stopped."""
@@ -145,20 +157,19 @@ class PathFigure:
         if path.diverged:
             return f"{path.label}\ndiverged at step {steps + 1}"
         gap = _distance_to_floor(self.surface, path.losses[-1])
-        return f"{path.label}\n{steps} steps, ends {gap:.1e} above the minimum"
+        return f"{path.label}\nafter {steps} steps: {gap:.1e} above min"
 
 
 def _log_slider(description, value, low, high):
     return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=0.01,
                                   description=description, readout_format=".3g",
-                                  continuous_update=False, style={"description_width": "5.5em"},
-                                  layout=widgets.Layout(width="260px"))
+                                  continuous_update=False, style=STYLE,
+                                  layout=widgets.Layout(width=WIDTH))
 
 
 def _slider(kind, description, value, low, high, step):
     return kind(value=value, min=low, max=high, step=step, description=description,
-                continuous_update=False, style={"description_width": "5.5em"},
-                layout=widgets.Layout(width="260px"))
+                continuous_update=False, style=STYLE, layout=widgets.Layout(width=WIDTH))
 
 
 class Explorer(widgets.VBox):
@@ -173,7 +184,7 @@ class Explorer(widgets.VBox):
         self.problems = [p for p in problems.values() if p is not None]
         decays = {}
         for text, name in DECAYS.items():
-            problem = check_schedule(name, functions) if name else None
+            problem = check_schedule(name, functions) if name != "off" else None
             if problem is None:
                 decays[text] = name
             else:
@@ -184,9 +195,8 @@ class Explorer(widgets.VBox):
         name = next(iter(self.surfaces))
         surface = self.surfaces[name]
         self.surface_menu = widgets.Dropdown(options=list(self.surfaces), value=name,
-                                             description="surface",
-                                             style={"description_width": "5.5em"},
-                                             layout=widgets.Layout(width="340px"))
+                                             description="surface", style=STYLE,
+                                             layout=widgets.Layout(width=WIDTH))
         self.x0 = _slider(widgets.FloatSlider, "start x", surface.start[0], *surface.xlim, 0.05)
         self.y0 = _slider(widgets.FloatSlider, "start y", surface.start[1], *surface.ylim, 0.05)
         self.num_steps = _slider(widgets.IntSlider, "steps", 60, 5, 300, 5)
@@ -197,9 +207,9 @@ class Explorer(widgets.VBox):
         self.beta1 = _slider(widgets.FloatSlider, "β1", 0.9, 0.0, 0.99, 0.01)
         self.beta2 = _slider(widgets.FloatSlider, "β2", 0.999, 0.5, 0.999, 0.001)
         self.beta2.readout_format = ".3f"
-        self.decay = widgets.Dropdown(options=list(decays.items()), value=None,
-                                      description="decay", style={"description_width": "5.5em"},
-                                      layout=widgets.Layout(width="340px"))
+        self.decay = widgets.Dropdown(options=list(decays.items()), value="off",
+                                      description="decay", style=STYLE,
+                                      layout=widgets.Layout(width=WIDTH))
         self.decay_rate = _log_slider("decay_rate", 0.1, -3, 1)
         self.time_interval = _slider(widgets.IntSlider, "interval", 10, 1, 100, 1)
         used = {opt.rate for opt in self.optimizers}
@@ -207,22 +217,22 @@ class Explorer(widgets.VBox):
             getattr(self, rate).disabled = rate not in used
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.status = widgets.HTML()
-        columns = [
+        columns = [  # the problem, gradient descent and momentum, Adam; the decay below
             [self.surface_menu, self.x0, self.y0, self.num_steps],
             [self.gd_learning_rate, self.momentum_learning_rate, self.beta],
             [self.adam_learning_rate, self.beta1, self.beta2],
-            [self.decay, self.decay_rate, self.time_interval],
         ]
-        controls = widgets.HBox([widgets.VBox(column) for column in columns],
-                                layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([controls, self.image, self.status])
+        wrap = widgets.Layout(flex_flow="row wrap")
+        controls = widgets.HBox([widgets.VBox(column) for column in columns], layout=wrap)
+        decay = widgets.HBox([self.decay, self.decay_rate, self.time_interval], layout=wrap)
+        super().__init__([controls, decay, self.image, self.status])
         self.add_class("optimizer-explorer")  # a handle for the browser tests
 
         # One figure per surface, built up front: switching surfaces is then as quick as any
         # other redraw (building one, with its contours and layout, takes far longer).
         labels = [opt.label for opt in self.optimizers]
-        self._figures = {key: PathFigure(value, labels) for key, value in self.surfaces.items()
-                         if labels}
+        self._figures = {key: PathFigure(value, labels, value.settings.get("num_steps", 60))
+                         for key, value in self.surfaces.items() if labels}
         self._use_surface(name)
         for control in (self.x0, self.y0, self.num_steps, self.gd_learning_rate,
                         self.momentum_learning_rate, self.beta, self.adam_learning_rate,

@@ -22,7 +22,6 @@ ESCAPE = 1e3
 # Optional functions of the notebook's "try it" cells, named in messages like exercises.
 OPTIONAL = {"update_parameters_with_nesterov": "the optional Nesterov cell",
             "update_parameters_with_rmsprop": "the optional RMSProp cell"}
-SCHEDULES = ("update_lr", "schedule_lr_decay")
 
 
 class NotReady(Exception):
@@ -46,7 +45,7 @@ class Settings:
     beta1: float = 0.9
     beta2: float = 0.999
     epsilon: float = 1e-8
-    decay: str | None = None  # None, "update_lr" or "schedule_lr_decay"
+    decay: str = "off"  # "off", "update_lr" or "schedule_lr_decay"
     decay_rate: float = 0.1
     time_interval: int = 10
 
@@ -165,7 +164,7 @@ OPTIMIZERS = {
 
 def learning_rate_at(functions: dict, settings: Settings, learning_rate0: float, k: int) -> float:
     """The rate of step k (from 0): the decay function of the settings applied to step k."""
-    if settings.decay is None:
+    if settings.decay == "off":
         return learning_rate0
     if settings.decay == "update_lr":
         rate = call(functions, "update_lr", learning_rate0, k, settings.decay_rate)
