@@ -3,8 +3,8 @@
 ``explore(globals())`` in the notebook finds the student's functions by name, says which exercises
 must be finished before an optimizer can be shown, and displays a panel of sliders over a figure:
 one contour plot per optimizer with its path (start and end marked) side by side, and the loss per
-step of all of them below. The panel also carries the figure as a PNG, so where widgets cannot run
-(nbval, a plain ``jupyter nbconvert``, the HTML feedback) the notebook still shows the picture.
+step of all of them below. The panel also carries the figure as an image, so where widgets cannot
+run (a plain ``jupyter nbconvert``, a notebook reopened without its kernel) it still shows.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ from utils.trajectories import (
 
 COLORS = {"gradient descent": "#d62728", "momentum": "#1f77b4", "Adam": "#2ca02c",
           "Nesterov momentum": "#9467bd", "RMSProp": "#ff7f0e"}
-DPI = 72  # screen resolution: the PNG is redrawn on every slider move, so keep it small
+DPI = 72  # screen resolution: the picture is redrawn on every slider move, so keep it small
+# JPEG, not PNG: encoding it takes a tenth of the time, at the same size for these figures.
+FORMAT, QUALITY = "jpeg", 90
 GRID = 120  # contour grid points per axis: smooth at this size, cheap to compute once per surface
 FLOOR = 1e-12  # losses closer than this to the lowest value are drawn at it (log scale)
 DECAYS = {"off": "off", "update_lr (every step)": "update_lr",
@@ -68,7 +70,7 @@ class PathFigure:
         # Log-spaced contours: the interesting shapes sit at very different heights.
         gaps = _distance_to_floor(surface, surface.loss(gx, gy))
         heights = np.log10(gaps + 1e-3)
-        self.paths, self.starts, self.ends, self.axes = {}, {}, {}, {}
+        self.paths, self.starts, self.ends, self.axes, self.captions = {}, {}, {}, {}, {}
         for column, label in enumerate(labels):
             ax = self.figure.add_subplot(grid[0, column])
             ax.contourf(gx, gy, heights, levels=18, cmap="Greys_r", alpha=0.55)
@@ -86,6 +88,10 @@ class PathFigure:
             ax.set_xlabel("$x$ (W1)")
             if column == 0:
                 ax.set_ylabel("$y$ (b1)")
+            # The title's second line is left blank for the caption, the only text that changes.
+            ax.set_title(f"{label}\n ", fontsize=10)
+            self.captions[label] = ax.text(0.5, 1.015, "", transform=ax.transAxes, ha="center",
+                                           va="bottom", fontsize=9)
             self.axes[label] = ax
         self.loss_ax = self.figure.add_subplot(grid[1, :])
         self.losses = {label: self.loss_ax.plot([], [], color=COLORS.get(label, "k"),
@@ -104,7 +110,7 @@ class PathFigure:
         self._freeze_background()
 
     def update(self, paths: dict[str, Path]) -> bytes:
-        """Draw the given paths (label -> Path) and return the figure as PNG bytes."""
+        """Draw the given paths (label -> Path) and return the figure as JPEG bytes."""
         for label in self.labels:
             path = paths[label]
             points = path.points
@@ -113,7 +119,7 @@ class PathFigure:
             self.ends[label].set_data(points[-1:, 0], points[-1:, 1])
             self.losses[label].set_data(np.arange(len(points)),
                                         _distance_to_floor(self.surface, path.losses))
-            self.axes[label].set_title(self._caption(path), fontsize=9)
+            self.captions[label].set_text(self._caption(path))
         steps = max(len(path.points) for path in paths.values()) - 1
         if self.loss_ax.get_xlim() != (0, max(steps, 1)):  # new ticks: draw the background anew
             self.loss_ax.set_xlim(0, max(steps, 1))
@@ -125,20 +131,17 @@ class PathFigure:
             self.figure.draw_artist(artist)
         pixels = np.asarray(canvas.buffer_rgba())[:, :, :3]
         buffer = io.BytesIO()
-        PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+        PIL.Image.fromarray(pixels).save(buffer, format=FORMAT, quality=QUALITY)
         return buffer.getvalue()
 
     def _moving(self):
-        """The artists a redraw changes: paths, markers, panel titles and loss curves."""
+        """The artists a redraw changes: paths, markers, panel captions and loss curves."""
         for label in self.labels:
             yield from (self.paths[label], self.starts[label], self.ends[label],
-                        self.axes[label].title, self.losses[label])
+                        self.captions[label], self.losses[label])
 
     def _freeze_background(self):
         """Lay the figure out once, then keep the pixels of everything that never moves."""
-        for label in self.labels:  # stand-ins as large as the real captions and losses
-            self.axes[label].set_title(f"{label}\nafter 999 steps: 9.9e-99 above min",
-                                       fontsize=9)
         for artist in self._moving():
             artist.set_animated(True)
         self._draw_background()  # constrained layout places the axes, titles and labels ...
@@ -150,14 +153,14 @@ class PathFigure:
         self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
 
     def _caption(self, path: Path) -> str:
-        """Title of a panel: the optimizer, and where it ended or why it stopped."""
+        """Caption under a panel's title: where the optimizer ended, or why it stopped."""
         steps = len(path.points) - 1
         if path.notes:
-            return f"{path.label}\n{path.notes[0]}"
+            return path.notes[0]
         if path.diverged:
-            return f"{path.label}\ndiverged at step {steps + 1}"
+            return f"diverged at step {steps + 1}"
         gap = _distance_to_floor(self.surface, path.losses[-1])
-        return f"{path.label}\nafter {steps} steps: {gap:.1e} above min"
+        return f"after {steps} steps: {gap:.1e} above min"
 
 
 def _log_slider(description, value, low, high):
@@ -215,8 +218,7 @@ class Explorer(widgets.VBox):
         used = {opt.rate for opt in self.optimizers}
         for rate in ("gd_learning_rate", "momentum_learning_rate", "adam_learning_rate"):
             getattr(self, rate).disabled = rate not in used
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.status = widgets.HTML()
+        self.image = widgets.Image(format=FORMAT, layout=widgets.Layout(max_width="100%"))
         columns = [  # the problem, gradient descent and momentum, Adam; the decay below
             [self.surface_menu, self.x0, self.y0, self.num_steps],
             [self.gd_learning_rate, self.momentum_learning_rate, self.beta],
@@ -225,7 +227,7 @@ class Explorer(widgets.VBox):
         wrap = widgets.Layout(flex_flow="row wrap")
         controls = widgets.HBox([widgets.VBox(column) for column in columns], layout=wrap)
         decay = widgets.HBox([self.decay, self.decay_rate, self.time_interval], layout=wrap)
-        super().__init__([controls, decay, self.image, self.status])
+        super().__init__([controls, decay, self.image])
         self.add_class("optimizer-explorer")  # a handle for the browser tests
 
         # One figure per surface, built up front: switching surfaces is then as quick as any
@@ -298,7 +300,7 @@ class Explorer(widgets.VBox):
         """The widget, plus the current picture for front ends that cannot show widgets."""
         bundle = super()._repr_mimebundle_(**kwargs)
         if self.optimizers:
-            bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+            bundle[f"image/{FORMAT}"] = base64.b64encode(self.image.value).decode("ascii")
         bundle["text/plain"] = "Optimizer explorer (its sliders need a live kernel in JupyterLab)"
         return bundle
 

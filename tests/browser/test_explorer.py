@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from grader import course
 from tests.browser.conftest import screenshot_path
-from tests.browser.lab import CODE_CELLS, open_notebook, run_all
+from tests.browser.lab import CELLS, CODE_CELLS, open_notebook, run_all
 
 KERNEL_TIMEOUT = 120_000  # ms: a kernel start and the run of the exercises on a loaded machine
 REDRAW_LIMIT = 0.5  # seconds from the key press to the new picture loaded in the page
@@ -39,24 +39,36 @@ TIMER = """explorer => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def explorer_notebook(tmp_path_factory):
-    """A folder holding explorer.ipynb: the source notebook minus everything but the exercises."""
-    notebook = nbformat.read(course.SOURCE_NOTEBOOK, as_version=4)
+def write_explorer_notebook(source, folder):
+    """folder/explorer.ipynb: the notebook at source without anything but its exercises."""
+    notebook = nbformat.read(source, as_version=4)
     cells = notebook.cells
     start = next(i for i, cell in enumerate(cells) if cell.id == "explorer-intro")
     keep = [cell for cell in cells[:start]
             if cell.metadata.get("nbgrader", {}).get("solution")
             or cell.metadata.get("nbgrader", {}).get("grade_id") == "imports"]
     notebook.cells = keep + cells[start:]
-    folder = tmp_path_factory.mktemp("explorer-lab")
     nbformat.write(notebook, folder / "explorer.ipynb")
     return folder
+
+
+@pytest.fixture(scope="module")
+def explorer_notebook(tmp_path_factory):
+    """The solution's exercises and the explorer section."""
+    return write_explorer_notebook(course.SOURCE_NOTEBOOK, tmp_path_factory.mktemp("solved"))
+
+
+@pytest.fixture(scope="module")
+def blank_notebook(tmp_path_factory):
+    """The student release's unwritten exercises and the explorer section."""
+    return write_explorer_notebook(course.RELEASE_NOTEBOOK, tmp_path_factory.mktemp("blank"))
 
 
 def open_and_run(page, lab) -> None:
     """Open explorer.ipynb, wait for its kernel as a student would, and run all cells."""
     open_notebook(page, lab.url("explorer.ipynb"))
+    cells = len(nbformat.read(lab.root / "explorer.ipynb", as_version=4).cells)
+    expect(page.locator(CELLS)).to_have_count(cells, timeout=KERNEL_TIMEOUT)  # all loaded
     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
     ready = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$"))
     expect(dialog.or_(ready).first).to_be_visible(timeout=KERNEL_TIMEOUT)
@@ -64,7 +76,6 @@ def open_and_run(page, lab) -> None:
         dialog.get_by_role("button", name="Select").click()
     expect(ready).to_be_visible(timeout=KERNEL_TIMEOUT)
     run_all(page)
-    page.locator(EXPLORER).first.wait_for(timeout=KERNEL_TIMEOUT)
 
 
 def picture(page, explorer) -> bytes:
@@ -84,7 +95,7 @@ def test_explorer_renders_and_its_sliders_redraw_it_live(page, lab_factory, expl
     page.wait_for_function("image => image.complete && image.naturalWidth > 600",
                            arg=explorer.locator("img").element_handle(), timeout=30_000)
     outputs = page.locator(CODE_CELLS).filter(has=page.locator(EXPLORER)).first
-    assert "Error" not in outputs.locator(".jp-OutputArea").inner_text()
+    assert "Error displaying widget" not in outputs.locator(".jp-OutputArea").inner_text()
     explorer.screenshot(path=screenshot_path("explorer-rendered"))
 
     before = picture(page, explorer)
@@ -111,6 +122,7 @@ def test_the_explorer_follows_a_change_of_surface(page, lab_factory, explorer_no
     lab = lab_factory(explorer_notebook)
     open_and_run(page, lab)
     explorer = page.locator(EXPLORER).first
+    explorer.wait_for(timeout=KERNEL_TIMEOUT)
     explorer.scroll_into_view_if_needed()
     before = picture(page, explorer)
     explorer.evaluate(TIMER)
@@ -125,3 +137,18 @@ def test_the_explorer_follows_a_change_of_surface(page, lab_factory, explorer_no
     times = page.evaluate("window.explorerTimes")
     print(f"surface switch in the browser (s): {times}")
     assert times[0] <= REDRAW_LIMIT, times
+
+
+def test_unfinished_exercises_get_a_message_and_no_figure(page, lab_factory, blank_notebook):
+    lab = lab_factory(blank_notebook)
+    open_and_run(page, lab)
+    message = page.locator(".jp-OutputArea-output", has_text="Finish these first").first
+    message.wait_for(timeout=KERNEL_TIMEOUT)
+    message.scroll_into_view_if_needed()
+    message.screenshot(path=screenshot_path("explorer-unfinished"))
+    text = message.inner_text()
+    assert "exercise 1 (update_parameters_with_gd) is not written yet" in text
+    assert "nothing to draw" in text
+    assert page.locator(EXPLORER).count() == 0
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert errors.count() == 0, errors.all_inner_texts()

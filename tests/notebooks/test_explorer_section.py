@@ -71,7 +71,7 @@ def test_the_solution_shows_the_explorer_with_a_static_picture(finished):
     assert errors(cells) == []
     (panel,) = displays(cells["explorer"])
     assert WIDGET in panel
-    assert base64.b64decode(panel["image/png"]).startswith(b"\x89PNG")
+    assert base64.b64decode(panel["image/jpeg"]).startswith(b"\xff\xd8")
 
 
 def test_unwritten_try_it_cells_are_named_and_the_rest_is_shown(finished):
@@ -81,7 +81,7 @@ def test_unwritten_try_it_cells_are_named_and_the_rest_is_shown(finished):
     assert "the optional Nesterov cell (`update_parameters_with_nesterov`) is not written" in text
     assert "the optional RMSProp cell (`update_parameters_with_rmsprop`) is not written" in text
     assert "Meanwhile it shows: momentum, Adam." in text
-    assert WIDGET in panel and "image/png" in panel
+    assert WIDGET in panel and "image/jpeg" in panel
 
 
 def test_a_blank_notebook_says_what_to_finish_and_draws_nothing(blank):
@@ -104,7 +104,7 @@ def test_plain_nbconvert_html_shows_the_picture_where_widgets_cannot_run(finishe
     saved.metadata.pop("widgets")
     html, _ = HTMLExporter().from_notebook_node(saved)
     # the section's two explorers are this notebook's only figures (no training cells here)
-    assert html.count('src="data:image/png;base64,') == 2
+    assert html.count('src="data:image/jpeg;base64,') == 2
     # Executed headless, the widget state is stored, and the page rebuilds the panels from it,
     # the figure included.
     state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
