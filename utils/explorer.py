@@ -121,9 +121,7 @@ class PathFigure:
                                         _distance_to_floor(self.surface, path.losses))
             self.captions[label].set_text(self._caption(path))
         steps = max(len(path.points) for path in paths.values()) - 1
-        if self.loss_ax.get_xlim() != (0, max(steps, 1)):  # new ticks: draw the background anew
-            self.loss_ax.set_xlim(0, max(steps, 1))
-            self._draw_background()
+        self.loss_ax.set_xlim(0, max(steps, 1))
         canvas = self.figure.canvas
         # Blitting: paste the contours drawn once, then draw only what moves on top of them.
         canvas.restore_region(self._background)
@@ -135,21 +133,18 @@ class PathFigure:
         return buffer.getvalue()
 
     def _moving(self):
-        """The artists a redraw changes: paths, markers, panel captions and loss curves."""
+        """The artists a redraw changes: paths, markers, captions, loss curves and step axis."""
         for label in self.labels:
             yield from (self.paths[label], self.starts[label], self.ends[label],
                         self.captions[label], self.losses[label])
+        yield self.loss_ax.xaxis  # its ticks follow the number of steps
 
     def _freeze_background(self):
         """Lay the figure out once, then keep the pixels of everything that never moves."""
         for artist in self._moving():
             artist.set_animated(True)
-        self._draw_background()  # constrained layout places the axes, titles and labels ...
+        self.figure.canvas.draw()  # constrained layout places the axes, titles and labels ...
         self.figure.set_layout_engine("none")  # ... and from now on they stay where they are
-
-    def _draw_background(self):
-        """Draw everything but the moving artists, and keep those pixels."""
-        self.figure.canvas.draw()
         self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
 
     def _caption(self, path: Path) -> str:
@@ -160,6 +155,8 @@ class PathFigure:
         if path.diverged:
             return f"diverged at step {steps + 1}"
         gap = _distance_to_floor(self.surface, path.losses[-1])
+        if gap <= FLOOR:
+            return f"after {steps} steps: at the min (to {FLOOR:.0e})"
         return f"after {steps} steps: {gap:.1e} above min"
 
 
