@@ -240,5 +240,7 @@ def where(function: str) -> str:
 
 def order(problems: list[NotReady]) -> list[NotReady]:
     """One problem per function, in the notebook's order (exercises first, optional cells last)."""
-    unique = {problem.function: problem for problem in reversed(problems)}
+    unique = {}
+    for problem in problems:
+        unique.setdefault(problem.function, problem)
     return sorted(unique.values(), key=lambda p: EXERCISES.get(p.function, len(EXERCISES) + 1))

@@ -244,6 +244,7 @@ def test_try_it_optimizers_use_the_same_dict_interface(functions):
     message = unfinished_message(waiting.problems, [])
     assert "the optional Nesterov cell (`update_parameters_with_nesterov`)" in message
     assert "the optional RMSProp cell (`update_parameters_with_rmsprop`) is not defined" in message
+    assert message.index("Nesterov") < message.index("RMSProp")  # the notebook's order
 
 
 def test_not_ready_names_the_function():
