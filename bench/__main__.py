@@ -13,11 +13,11 @@ from pathlib import Path
 
 import nbgrader
 
-from . import grading, per_submission, training
+from . import explorer, grading, per_submission, training
 from .classroom import SIZE, write_bench_class
 
 RESULTS = Path(__file__).with_name("results.json")
-SECTIONS = ("grading", "per-submission", "training")
+SECTIONS = ("grading", "per-submission", "training", "explorer")
 # per submission: the reference, the blank release and each buggy student (all grade normally)
 PER_SUBMISSION = ["reference", "blank", "bug-update-parameters-with-gd",
                   "bug-random-mini-batches", "bug-initialize-velocity",
@@ -48,6 +48,11 @@ def table(results: dict) -> str:
         rows.append(("notebook: six training runs", f"utils {t['utils_seconds']:.1f} s",
                      f"plain reference {t['plain_seconds']:.1f} s", f"{t['ratio']:.2f}x time",
                      "<= 0.7x"))
+    if "explorer" in results:
+        e = results["explorer"]
+        rows.append((f"explorer redraw, median of {e['redraws']}", f"{e['median_seconds']:.2f} s",
+                     f"full re-render {e['full_render_median_seconds']:.2f} s",
+                     f"{e['speedup']:.1f}x faster", f"<= 0.5 s (max {e['max_seconds']:.2f} s)"))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in rows]
@@ -84,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
             print("training: six runs with utils and with the plain reference, twice ...",
                   flush=True)
             results["training"] = training.run()
+        if "explorer" in sections:
+            print("explorer: redraws after slider moves ...", flush=True)
+            results["explorer"] = explorer.run()
     results["machine"]["load_average_after"] = os.getloadavg()  # 1, 5, 15 min: was it quiet?
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print()
