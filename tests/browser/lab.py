@@ -1,0 +1,95 @@
+"""What a student does in JupyterLab, as Playwright steps: open a notebook, run it, read it, type.
+
+Selectors are JupyterLab 4's own class names; every wait has a timeout, so a hung kernel or a
+changed page fails the test instead of blocking it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # skip the browser tests locally; under CI they must run (conftest.py)
+    if os.environ.get("CI"):
+        raise
+    pytest.skip("playwright is not installed (pip install -e '.[dev]')", allow_module_level=True)
+
+OPEN_TIMEOUT = 90_000  # ms: first load of JupyterLab plus a kernel start, on a loaded machine
+RUN_TIMEOUT = 240_000  # ms: Run All on the untouched release stops at exercise 1; longer runs
+
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+CELLS = f"{NOTEBOOK} .jp-Notebook .jp-Cell"
+CODE_CELLS = f"{NOTEBOOK} .jp-Notebook .jp-CodeCell"
+KERNEL_STATUS = f"{NOTEBOOK} .jp-Notebook-ExecutionIndicator"
+
+
+def wait_idle(page: Page, timeout: float = RUN_TIMEOUT) -> None:
+    """Wait until the notebook's kernel is idle and no cell is queued or running ([*])."""
+    expect(page.locator(KERNEL_STATUS)).to_have_attribute("data-status", "idle", timeout=timeout)
+    page.wait_for_function(
+        """selector => [...document.querySelectorAll(selector)]
+                .every(prompt => !prompt.textContent.includes('*'))""",
+        arg=f"{CELLS} .jp-InputPrompt", timeout=timeout)
+    expect(page.locator(KERNEL_STATUS)).to_have_attribute("data-status", "idle", timeout=timeout)
+
+
+def open_notebook(page: Page, url: str) -> None:
+    """Open `url` (a Lab.url of a notebook); return once its cells are rendered, kernel idle."""
+    page.goto(url)
+    page.locator(CELLS).first.wait_for(timeout=OPEN_TIMEOUT)
+    wait_idle(page, timeout=OPEN_TIMEOUT)
+
+
+def menu(page: Page, top: str, item: str) -> None:
+    """Click `item` in the menu-bar menu `top` (e.g. "Run", "Run All Cells")."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=top).first.click()
+    page.locator(".lm-Menu-itemLabel").get_by_text(item, exact=True).first.click()
+
+
+def run_all(page: Page, timeout: float = RUN_TIMEOUT) -> None:
+    """Run → Run All Cells, then wait until the kernel is idle again (the run ended or stopped
+    at the first error)."""
+    menu(page, "Run", "Run All Cells")
+    wait_idle(page, timeout=timeout)
+
+
+def cell_outputs(page: Page) -> list[str]:
+    """The text of each code cell's output area, in notebook order ("" when it has none)."""
+    return page.eval_on_selector_all(
+        CODE_CELLS,
+        """cells => cells.map(cell => {
+            const area = cell.querySelector('.jp-OutputArea');
+            return area ? area.textContent : '';
+        })""",
+    )
+
+
+def cell_source(page: Page, index: int) -> str:
+    """The code in the editor of cell `index` (counting every cell, as in the .ipynb)."""
+    return page.locator(CELLS).nth(index).locator(".cm-content").evaluate(
+        "content => [...content.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')")
+
+
+def type_into_cell(page: Page, index: int, code: str) -> None:
+    """Replace the code of cell `index` (counting every cell, as in the .ipynb) by typing it.
+
+    Each line is typed key by key; line breaks and indentation are inserted as text, so the
+    editor's auto-indent cannot double the indentation of the typed code.
+    """
+    cell = page.locator(CELLS).nth(index)
+    cell.scroll_into_view_if_needed()
+    editor = cell.locator(".cm-content")
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
+    for number, line in enumerate(code.splitlines()):
+        text = line.lstrip(" ")
+        indent = line[: len(line) - len(text)]
+        page.keyboard.insert_text(("\n" if number else "") + indent)
+        page.keyboard.type(text)
+    typed = cell_source(page, index)
+    if typed.rstrip() != code.rstrip():
+        raise AssertionError(f"the editor holds\n{typed}\ninstead of the typed\n{code}")
