@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab release bench bugbank lint clean
+.PHONY: demo test lab formgrader release bench bugbank lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,14 @@ demo: $(STAMP)  ## release the assignment, grade a sample class, print the grade
 test: $(STAMP)  ## unit tests, grader end-to-end tests, nbval of the solution notebook
 	$(PY) -m pytest
 
+# Students see only nbgrader's Validate button: jupyter/student disables the instructor tools.
 lab: $(STAMP)  ## open the student notebook in JupyterLab (served from the release folder)
 	cd notebooks/release/optimization_methods && \
+		JUPYTER_CONFIG_PATH=$(abspath jupyter/student) \
 		$(abspath $(VENV))/bin/jupyter lab optimization_methods.ipynb
+
+formgrader: $(STAMP)  ## the instructor's JupyterLab on the course, opened on nbgrader's formgrader
+	cd notebooks && $(abspath $(VENV))/bin/jupyter lab --LabApp.default_url=/formgrader
 
 release: $(STAMP)  ## regenerate the student version from the instructor source
 	$(PY) -m grader release

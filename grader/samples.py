@@ -216,8 +216,7 @@ def sample_class(c: Course | None = None) -> list[Sample]:
                lambda: c.submission(
                    {**c.reference_answers(),
                     "update_parameters_with_adam": BUGS["update_parameters_with_adam"]},
-                   edit=_delete_cells("update_parameters_with_adam_tests",
-                                      "public_update_parameters_with_adam")),
+                   edit=_delete_cells("update_parameters_with_adam_tests")),
                loses=("update_parameters_with_adam",),
                notes="buggy Adam, its test cells deleted"),
         Sample("tampers-metadata",

@@ -3,9 +3,15 @@
 Each `<function>_test(target)` calls the student's function on the inputs from `utils.testcases`
 and raises an AssertionError that names the exercise and says what was expected and what was got.
 Expected values are literals (printed to 8 decimals) or simple arithmetic on the test inputs.
+A failed check raises CheckFailed, which IPython shows as its message alone (after the student's
+own traceback when their function crashed), never as frames of this module.
+`require_finished(*functions)` lets the training code name the exercise to finish first.
 """
 
+import contextlib
+import io
 import numbers
+import textwrap
 
 import numpy as np
 
@@ -33,6 +39,35 @@ PASSED = "All tests passed."
 # --------------------------------------------------------------------------------------------
 
 
+class CheckFailed(AssertionError):
+    """A public check failed; its message says which exercise and what to fix."""
+
+    def _render_traceback_(self):
+        """What IPython shows instead of a traceback: the student's crash, if any, then us.
+
+        IPython never hides the innermost frame (`__tracebackhide__` only skips the others), so
+        a plain traceback would always end in this module's code; this hook replaces it.
+        """
+        lines = []
+        cause = self.__cause__
+        if cause is not None:
+            with contextlib.suppress(Exception):  # no IPython shell: the message alone
+                from IPython import get_ipython
+
+                formatter = get_ipython().InteractiveTB
+                lines = formatter.structured_traceback(type(cause), cause, cause.__traceback__)
+                lines = [*lines, "", "The check stopped there:"]
+        message = f"{type(self).__name__}: {self}"
+        # lines of at most 80 characters: `nbgrader validate` cuts longer ones short
+        wrapped = "\n".join(textwrap.fill(line, width=80, subsequent_indent="    ")
+                            for line in message.splitlines())
+        return [*lines, wrapped]
+
+
+class ExerciseNotFinished(CheckFailed):
+    """Code that needs a graded function ran before that function passed its check."""
+
+
 def _show(value):
     """A short, readable rendering of a value for a failure message."""
     if isinstance(value, np.ndarray):
@@ -51,7 +86,7 @@ class _Checker:
         self.label = f"Exercise {EXERCISES[name]} ({name})"
 
     def fail(self, message):
-        raise AssertionError(f"{self.label}: {message}")
+        raise CheckFailed(f"{self.label}: {message}")
 
     def that(self, condition, message):
         if not condition:
@@ -59,12 +94,13 @@ class _Checker:
 
     def call(self, target, *args, **kwargs):
         """Call the student's function; turn a crash into a message naming the exercise."""
+        __tracebackhide__ = True  # the student's frames matter, not this one
         try:
             return target(*args, **kwargs)
         except NotImplementedError:
             pass
         except Exception as exc:
-            raise AssertionError(
+            raise CheckFailed(
                 f"{self.label}: calling {self.name} raised {type(exc).__name__}: {exc}"
             ) from exc
         self.fail(
@@ -155,6 +191,24 @@ def _check_step_doubles(check, original, updated, doubled, learning_rate):
 
 def _passed():
     print(PASSED)
+
+
+def require_finished(*functions):
+    """Raise ExerciseNotFinished naming the first graded function that fails its check.
+
+    Functions that are not graded (a lambda, a decay schedule of your own) are not checked.
+    """
+    graded = [f for f in functions if getattr(f, "__name__", "") in EXERCISES]
+    for function in sorted(graded, key=lambda f: EXERCISES[f.__name__]):  # lowest number first
+        name = function.__name__
+        check = globals()[f"{name}_test"]
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                check(function)
+        except CheckFailed as failure:
+            label = f"exercise {EXERCISES[name]} ({name})"
+            why = str(failure).removeprefix(f"E{label[1:]}: ")
+            raise ExerciseNotFinished(f"finish {label} first. Its check says: {why}") from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -87,9 +87,10 @@ class Lab:
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, relpath: str = "", view: str = "lab/tree") -> str:
-        """The authenticated URL of `relpath` (a path under root) in lab view."""
+        """The authenticated URL of `relpath` (a path under root) in lab view, opened in a fresh
+        workspace (without the tabs of earlier tests)."""
         path = f"/{quote(str(relpath))}" if relpath else ""
-        return f"{self.base}/{view}{path}?token={self.token}"
+        return f"{self.base}/{view}{path}?reset&token={self.token}"
 
     def answers(self) -> bool:
         try:
@@ -196,3 +197,37 @@ def page(browser, request):
         except Exception as err:  # a crashed page must not hide the test's own failure
             print(f"could not save a screenshot: {err}")
     context.close()
+
+
+REPO = Path(__file__).resolve().parents[2]
+# The Jupyter config `make lab` adds for students: only the Validate button of nbgrader's tools.
+STUDENT_CONFIG = REPO / "jupyter" / "student"
+
+
+@pytest.fixture(scope="session")
+def student_lab(lab_factory, tmp_path_factory):
+    """JupyterLab as `make lab` runs it, serving a throw-away copy of the release folder."""
+    from grader import course
+
+    folder = tmp_path_factory.mktemp("student") / course.ASSIGNMENT
+    shutil.copytree(course.RELEASE_DIR, folder)
+    return lab_factory(folder, env={"JUPYTER_CONFIG_PATH": str(STUDENT_CONFIG)})
+
+
+@pytest.fixture
+def student_notebook(student_lab, request):
+    """`student_notebook(nb=None) -> relpath`: a notebook of this test's own in the student lab
+    (the untouched release, or `nb`), so tests that edit and save do not disturb each other."""
+    import nbformat
+
+    from grader import course
+
+    def write(nb=None) -> str:
+        name = re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name) + ".ipynb"
+        if nb is None:
+            shutil.copy(course.RELEASE_NOTEBOOK, student_lab.root / name)
+        else:
+            nbformat.write(nb, student_lab.root / name)
+        return name
+
+    return write

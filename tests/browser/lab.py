@@ -28,18 +28,25 @@ KERNEL_STATUS = f"{NOTEBOOK} .jp-Notebook-ExecutionIndicator"
 
 def wait_idle(page: Page, timeout: float = RUN_TIMEOUT) -> None:
     """Wait until the notebook's kernel is idle and no cell is queued or running ([*])."""
-    expect(page.locator(KERNEL_STATUS)).to_have_attribute("data-status", "idle", timeout=timeout)
     page.wait_for_function(
-        """selector => [...document.querySelectorAll(selector)]
-                .every(prompt => !prompt.textContent.includes('*'))""",
-        arg=f"{CELLS} .jp-InputPrompt", timeout=timeout)
-    expect(page.locator(KERNEL_STATUS)).to_have_attribute("data-status", "idle", timeout=timeout)
+        """([indicator, prompts]) => {
+            const status = document.querySelector(indicator);
+            const bar = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                .some(item => / \\| Idle$/.test(item.textContent));
+            return bar && status && status.dataset.status === 'idle'
+                && [...document.querySelectorAll(prompts)]
+                    .every(prompt => !prompt.textContent.includes('*'));
+        }""",
+        arg=[KERNEL_STATUS, f"{CELLS} .jp-InputPrompt"], timeout=timeout)
 
 
 def open_notebook(page: Page, url: str) -> None:
-    """Open `url` (a Lab.url of a notebook); return once its cells are rendered, kernel idle."""
+    """Open `url` (a Lab.url of a notebook); return once all its cells are rendered and its
+    kernel has started and is idle."""
     page.goto(url)
-    page.locator(CELLS).first.wait_for(timeout=OPEN_TIMEOUT)
+    contents = url.replace("/lab/tree/", "/api/contents/", 1).replace("?reset&", "?")
+    cells = len(page.request.get(contents).json()["content"]["cells"])
+    expect(page.locator(CELLS)).to_have_count(cells, timeout=OPEN_TIMEOUT)
     wait_idle(page, timeout=OPEN_TIMEOUT)
 
 
@@ -93,3 +100,34 @@ def type_into_cell(page: Page, index: int, code: str) -> None:
     typed = cell_source(page, index)
     if typed.rstrip() != code.rstrip():
         raise AssertionError(f"the editor holds\n{typed}\ninstead of the typed\n{code}")
+
+
+def run_cell(page: Page, index: int, timeout: float = RUN_TIMEOUT) -> None:
+    """Select cell `index` (counting every cell) and run it with Shift+Enter, then wait."""
+    cell = page.locator(CELLS).nth(index)
+    cell.scroll_into_view_if_needed()
+    cell.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Shift+Enter")
+    wait_idle(page, timeout=timeout)
+
+
+def cell_output(page: Page, index: int) -> str:
+    """The text of the output area of cell `index` (counting every cell, as in the .ipynb)."""
+    area = page.locator(CELLS).nth(index).locator(".jp-OutputArea")
+    return area.first.text_content() if area.count() else ""
+
+
+def save(page: Page) -> None:
+    """File → Save Notebook, and wait until the tab no longer shows unsaved changes."""
+    menu(page, "File", "Save Notebook")
+    expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0, timeout=30_000)
+
+
+VALIDATE_TIMEOUT = 300_000  # ms: Validate runs the whole notebook, training included
+
+
+def validate(page: Page) -> None:
+    """Click nbgrader's Validate button; return once its results dialog is shown."""
+    page.locator(f"{NOTEBOOK} .jp-Toolbar").get_by_text("Validate", exact=True).click()
+    expect(page.locator(".jp-Dialog-header")).to_have_text(
+        "Validation Results", timeout=VALIDATE_TIMEOUT)

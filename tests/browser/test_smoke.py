@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 from playwright.sync_api import expect
 
-from grader import course
 from tests.browser.conftest import screenshot_path
 from tests.browser.lab import open_notebook
 
-NOTEBOOK = f"{course.NOTEBOOK}.ipynb"
 
-
-@pytest.fixture(scope="module")
-def student_lab(lab_factory, tmp_path_factory):
-    """JupyterLab serving a throw-away copy of the release folder (never the checkout)."""
-    folder = tmp_path_factory.mktemp("student") / course.ASSIGNMENT
-    shutil.copytree(course.RELEASE_DIR, folder)
-    return lab_factory(folder)
-
-
-def test_release_opens_with_rendered_maths_and_no_error_dialog(student_lab, page):
-    open_notebook(page, student_lab.url(NOTEBOOK))
+def test_release_opens_with_rendered_maths_and_no_error_dialog(student_lab, student_notebook, page):
+    open_notebook(page, student_lab.url(student_notebook()))
     notebook = page.locator(".jp-NotebookPanel .jp-Notebook")
     expect(notebook.get_by_role("heading", name="Optimization methods")).to_be_visible()
     # MathJax typesets $...$ into mjx-container elements, leaving no raw TeX behind; the

@@ -42,14 +42,14 @@ def cell(nb, grade_id):
 
 def test_restore_puts_deleted_cells_back_in_place(release, resources):
     expected = ids(release)
-    gone = {"update_lr_tests", "public_update_lr", "imports"}
+    gone = {"update_lr_tests", "imports"}
     release.cells = [c for c in release.cells if ids_of(c) not in gone]
     nb, _ = RestoreCells().preprocess(release, resources)
     tracked = [i for i in ids(nb) if i]
     assert tracked == [i for i in expected if i]  # every instructor cell, in the source's order
-    assert ids(nb)[ids(nb).index("update_lr") + 1] == "public_update_lr"  # right where it was
+    assert ids(nb)[ids(nb).index("update_lr") + 1] == "update_lr_tests"  # right where it was
     assert "NotImplementedError" not in cell(nb, "update_lr_tests").source
-    assert "update_lr_test(update_lr)" in cell(nb, "public_update_lr").source
+    assert "update_lr_test(update_lr)" in cell(nb, "update_lr_tests").source
 
 
 def ids_of(c):

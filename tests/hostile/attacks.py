@@ -192,13 +192,17 @@ def _skip_tests(lines):
 get_ipython().input_transformers_cleanup.append(_skip_tests)
 '''
 
+# Each autograder cell opens with the exercise's public check, so attacks on the hidden tests
+# silence that check too (REPLACE_PUBLIC_TESTS), as an attacker knowing the notebook would.
 ATTACKS = {
     "patches-numpy": Attack("update_parameters_with_gd",
-                            BANK["update_parameters_with_gd"]["skips_last_layer"], PATCH_NUMPY),
+                            BANK["update_parameters_with_gd"]["skips_last_layer"],
+                            PATCH_NUMPY + REPLACE_PUBLIC_TESTS),
     "replaces-public-tests": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["ceil"],
                                     REPLACE_PUBLIC_TESTS, fools_plain_nbgrader=False),
     "rebinds-builtins": Attack("update_parameters_with_gd",
-                               BANK["update_parameters_with_gd"]["climbs"], REBIND_BUILTINS),
+                               BANK["update_parameters_with_gd"]["climbs"],
+                               REBIND_BUILTINS + REPLACE_PUBLIC_TESTS),
     "fake-arrays": Attack("update_parameters_with_momentum",
                           BANK["update_parameters_with_momentum"]["without_one_minus_beta"],
                           FAKE_ARRAYS, fools_plain_nbgrader=False),
@@ -277,8 +281,11 @@ import sys
 
 
 def update_parameters_with_gd(parameters, grads, learning_rate):
-    tests = sys._getframe(1).f_globals  # the namespace the hidden tests run in
-    tests["_close"] = lambda *args, **kwargs: True
+    frame = sys._getframe(1)
+    while frame is not None and "_close" not in frame.f_globals:
+        frame = frame.f_back
+    if frame is not None:  # the namespace the hidden tests run in
+        frame.f_globals["_close"] = lambda *args, **kwargs: True
     return parameters
 '''
 
@@ -310,6 +317,7 @@ get_ipython().input_transformers_cleanup.append(_sign)
 '''
 
 KNOWN_HOLES = {
-    "walks-test-frames": Attack("update_parameters_with_gd", "", WALK_FRAMES),
+    "walks-test-frames": Attack("update_parameters_with_gd", "",
+                                WALK_FRAMES + REPLACE_PUBLIC_TESTS),
     "steals-the-key": Attack("update_lr", BANK["update_lr"]["no_one"], STEAL_KEY),
 }

@@ -67,11 +67,12 @@ def test_rebound_builtins_gain_nothing(graded_hostile_class):
 
 
 def test_replaced_public_tests_fool_only_the_public_check(graded_hostile_class):
-    """utils.public_tests replaced: the public cell says all is well, the hidden tests (which
-    never use the public checks) still fail the wrong answer."""
+    """utils.public_tests replaced: the public check at the top of the autograder cell says all
+    is well, the hidden tests under it (which never use the public checks) still fail the wrong
+    answer."""
     graded = graded_hostile_class
-    assert graded.cell_output("fakes-and-hard-codes", "public_schedule_lr_decay") == \
-        "All tests passed.\n"
+    assert graded.cell_output("fakes-and-hard-codes", "schedule_lr_decay_tests").startswith(
+        "All tests passed.\n")
     assert scores(graded, "fakes-and-hard-codes")["schedule_lr_decay"] == 0
 
 

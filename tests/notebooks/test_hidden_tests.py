@@ -26,7 +26,8 @@ def run_autograder_cell(cells_by_grade_id, solutions, name, answer=None):
 def test_autograder_cell_has_hidden_tests(name, cells_by_grade_id):
     source = cells_by_grade_id[f"{name}_tests"].source
     visible, hidden = source.split("### BEGIN HIDDEN TESTS")
-    assert visible.strip().startswith("#") and visible.count("\n") == 1
+    # students see the public check, then a comment where the hidden tests go
+    assert f"\n{name}_test({name})\n#" in visible and visible.count("\n") == 4
     assert hidden.rstrip().endswith("### END HIDDEN TESTS")
     assert hidden.count("assert ") >= 2
     # results are checked strictly and only with what a notebook cannot monkey-patch
@@ -64,5 +65,6 @@ def test_hidden_tests_catch_what_the_public_tests_miss(cells_by_grade_id, soluti
         ("schedule_lr_decay", "round"),
         ("initialize_velocity", "one_array_per_shape"),
     ]:
-        with pytest.raises(AssertionError):
+        with pytest.raises(AssertionError) as failure:
             run_autograder_cell(cells_by_grade_id, solutions, name, BUGGY[name][variant])
+        assert type(failure.value) is AssertionError  # a hidden assert, not the public check

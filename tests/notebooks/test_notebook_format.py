@@ -57,14 +57,16 @@ def test_exercise_cells_have_the_grader_metadata(name, cells_by_grade_id):
     assert f"def {name}(" in signature and '"""' in signature  # students see the docstring
     assert rest.count("### END SOLUTION") == 1
 
-    public = cells_by_grade_id[f"public_{name}"]
-    assert public.metadata.nbgrader == metadata(f"public_{name}")
-    assert public.source == f"{name}_test({name})"
-
+    # One graded cell per exercise: the public check (so Validate reports a wrong or unfinished
+    # exercise), then the hidden tests. It imports its check: the grader runs it on its own.
     autograder = cells_by_grade_id[f"{name}_tests"]
     assert autograder.metadata.nbgrader == metadata(
         f"{name}_tests", grade=True, points=EXERCISES[name]
     )
+    public, hidden = autograder.source.split("### BEGIN HIDDEN TESTS")
+    assert public.startswith(f"from utils.public_tests import {name}_test\n\n{name}_test({name})\n")
+    assert hidden.count("### END HIDDEN TESTS") == 1
+    assert f"public_{name}" not in cells_by_grade_id
 
 
 def test_exercises_come_in_order_and_total_100_points(source_notebook):
@@ -77,8 +79,7 @@ def test_exercises_come_in_order_and_total_100_points(source_notebook):
     assert sum(entry["points"] for entry in graded) == 100
     order = [cell.id for cell in source_notebook.cells]
     for name in EXERCISES:
-        assert order.index(name) + 1 == order.index(f"public_{name}")
-        assert order.index(name) + 2 == order.index(f"{name}_tests")
+        assert order.index(name) + 1 == order.index(f"{name}_tests")
 
 
 def test_only_training_and_plotting_cells_skip_autograding(source_notebook):

@@ -85,7 +85,7 @@ def test_solution_notebook_draws_every_figure(executed_notebook):
 
 
 def test_public_checks_pass_in_the_solution_notebook(executed_notebook):
-    public = [cell_id for cell_id in executed_notebook if cell_id.startswith("public_")]
-    assert len(public) == 8
-    for cell_id in public:
+    checks = [cell_id for cell_id in executed_notebook if cell_id.endswith("_tests")]
+    assert len(checks) == 8
+    for cell_id in checks:
         assert text_output(executed_notebook[cell_id]) == "All tests passed.\n", cell_id
