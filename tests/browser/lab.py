@@ -117,17 +117,12 @@ def cell_output(page: Page, index: int) -> str:
     return area.first.text_content() if area.count() else ""
 
 
-def save(page: Page) -> None:
-    """File → Save Notebook, and wait until the tab no longer shows unsaved changes."""
-    menu(page, "File", "Save Notebook")
-    expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0, timeout=30_000)
-
-
 VALIDATE_TIMEOUT = 300_000  # ms: Validate runs the whole notebook, training included
 
 
 def validate(page: Page) -> None:
-    """Click nbgrader's Validate button; return once its results dialog is shown."""
+    """Click nbgrader's Validate button (it saves the notebook, then validates the saved file);
+    return once its results dialog is shown."""
     page.locator(f"{NOTEBOOK} .jp-Toolbar").get_by_text("Validate", exact=True).click()
     expect(page.locator(".jp-Dialog-header")).to_have_text(
         "Validation Results", timeout=VALIDATE_TIMEOUT)

@@ -16,7 +16,6 @@ from tests.browser.lab import (
     open_notebook,
     run_all,
     run_cell,
-    save,
     type_into_cell,
     validate,
 )
@@ -50,10 +49,12 @@ def index(grade_id: str) -> int:
     return GRADE_IDS.index(grade_id)
 
 
-def show_output(page, cell: int) -> None:
-    """Scroll so that the output of `cell` is in view, for the screenshot."""
-    page.locator(CELLS).nth(cell).locator(".jp-OutputArea").evaluate(
-        "area => area.scrollIntoView({block: 'center'})")
+def snap(page, cell: int, name: str) -> None:
+    """Screenshot with cell `cell` and its output in view, for a reviewer."""
+    page.locator(CELLS).nth(cell).locator(".jp-InputPrompt").click()  # Lab scrolls it in view
+    page.mouse.wheel(0, 400)  # and a little further, to show its output
+    page.wait_for_timeout(500)
+    page.screenshot(path=screenshot_path(name))
 
 
 def first_cell_with(text: str) -> int:
@@ -70,8 +71,7 @@ def test_run_all_on_the_untouched_release_stops_at_exercise_1_saying_so(
     assert "Replace the `raise NotImplementedError()` line with your code." in output
     assert not any(frame in output for frame in MACHINERY), output
     assert cell_output(page, index("random_mini_batches_tests")) == ""  # Run All stopped there
-    show_output(page, check)
-    page.screenshot(path=screenshot_path("run_all_untouched_release"))
+    snap(page, check, "run_all_untouched_release")
 
 
 def test_a_correct_exercise_1_typed_into_the_editor_passes_its_check(
@@ -83,8 +83,7 @@ def test_a_correct_exercise_1_typed_into_the_editor_passes_its_check(
     # Run All goes on to the next unfinished exercise and stops there
     assert "Exercise 2 (random_mini_batches): not implemented yet" in \
         flat(cell_output(page, index("random_mini_batches_tests")))
-    show_output(page, index("update_parameters_with_gd_tests"))
-    page.screenshot(path=screenshot_path("typed_exercise_1_passes"))
+    snap(page, index("update_parameters_with_gd_tests"), "typed_exercise_1_passes")
 
 
 def test_a_wrong_exercise_1_typed_into_the_editor_gets_its_specific_message(
@@ -112,8 +111,7 @@ def test_a_crashing_exercise_1_shows_the_students_own_line_and_no_checking_frame
     assert 'new["W" + str(l)] = parameters["W" + str(l)]' in output  # the student's line
     assert "calling update_parameters_with_gd raised KeyError: 'W0'" in output
     assert "public_tests.py" not in output, output
-    show_output(page, index("update_parameters_with_gd_tests"))
-    page.screenshot(path=screenshot_path("typed_crash_exercise_1"))
+    snap(page, index("update_parameters_with_gd_tests"), "typed_crash_exercise_1")
 
 
 def test_training_before_the_exercises_are_done_names_the_exercise_to_finish(
@@ -165,8 +163,7 @@ def test_validate_turns_to_success_once_the_last_wrong_exercise_is_fixed(
     page.screenshot(path=screenshot_path("validate_buggy"))
     page.locator(".jp-Dialog").get_by_role("button", name="Ok").click()
     type_into_cell(page, index("update_lr"), LR_TYPED)
-    save(page)
-    validate(page)
+    validate(page)  # saves the typed fix first
     expect(page.locator(".jp-Dialog-body")).to_contain_text(
         "Success! Your notebook passes all the tests.")
     page.screenshot(path=screenshot_path("validate_success"))
