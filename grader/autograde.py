@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from . import course, feedback, gradebook, report, sandbox
 from .collect import Submission, UsageError, collect
+from .hidden_tests import seeds
 from .notebook_io import NotebookError, read_notebook
 from .runners import run_dask, run_local
 from .worker import Job
@@ -136,12 +137,15 @@ def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: boo
     """One worker job per submission; what they share is read from the course once."""
     scratch = [str(p) for p in course.RELEASE_DIR.iterdir() if p.is_file() and p.suffix != ".ipynb"]
     order = course.cell_order()
+    secret = seeds.grading_secret(course.COURSE)
     return [Job(student_id=sub.student_id, submission=str(sub.path.resolve()),
                 template_db=str(out.template_db.resolve()),
                 autograded=str(out.autograded_notebook(sub.student_id).resolve()),
                 result=str(out.work.resolve() / "running" / f"{sub.student_id}.json"),
                 scratch_files=scratch, timeout=timeout, total_timeout=3 * timeout,
-                cell_order=order, skip=skip, memory_mb=memory_mb)
+                cell_order=order, skip=skip, memory_mb=memory_mb,
+                inputs_key=seeds.inputs_key(secret, sub.path.read_bytes()),
+                source_notebook=str(course.SOURCE_NOTEBOOK))
             for sub in submissions]
 
 
