@@ -11,11 +11,12 @@ what to look at - never the expected values or the test's source.
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
 import hashlib
 import inspect
 import io
-import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,11 @@ class Check:
     @property
     def name(self) -> str:
         return self.function.__name__
+
+    @functools.cached_property
+    def params(self) -> list[str]:
+        """The function's parameter names, in order."""
+        return list(inspect.signature(self.function).parameters)
 
 
 def check(function, inputs: dict, cases: int | list = 4, returns=None, unchanged=(),
@@ -92,8 +98,9 @@ def _is_graded_test(cell) -> bool:
 
 
 def reference_namespace(nb, skip_tag: str = "skip-autograde") -> dict:
-    """The instructor's notebook run here: every code cell but the graded tests and the cells
-    tagged `skip_tag` (training and plots), with what they print discarded."""
+    """The instructor's notebook run here for its definitions: every code cell but the graded
+    tests and the cells tagged `skip_tag` (training and plots), without their bare expressions
+    (public checks, prints, magics), and with what they print discarded."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     namespace = {"__name__": "reference"}
@@ -103,7 +110,9 @@ def reference_namespace(nb, skip_tag: str = "skip-autograde") -> dict:
             if cell.cell_type != "code" or _is_graded_test(cell) or \
                     skip_tag in cell.metadata.get("tags", []):
                 continue
-            code = compile(transform(cell.source), f"<instructor cell {index}>", "exec")
+            tree = ast.parse(transform(cell.source))
+            tree.body = [node for node in tree.body if not isinstance(node, ast.Expr)]
+            code = compile(tree, f"<instructor cell {index}>", "exec")
             exec(code, namespace)  # noqa: S102 - the instructor's own notebook, not a student's
     return namespace
 
@@ -183,7 +192,7 @@ def _rng(key: str, grade_id: str, name: str, index: int) -> np.random.Generator:
 def draw_cases(spec: Check, key: str, grade_id: str) -> list[Case]:
     """The check's cases for the grading `key`: the same key draws the same inputs."""
     overrides = spec.cases if isinstance(spec.cases, list) else [{}] * int(spec.cases)
-    params = list(inspect.signature(spec.function).parameters)
+    params = spec.params
     cases = []
     for index, override in enumerate(overrides):
         rng = _rng(key, grade_id, spec.name, index)
@@ -225,22 +234,21 @@ def _describe(spec: Check, drawn: dict, passed: dict, params: list) -> str:
     return ", ".join(parts)
 
 
-def _roundtrip(report) -> list[dict]:
-    """A report as the grader reads a kernel's: through JSON and wire.read_report."""
-    data = json.loads(json.dumps(report))
-    return wire.read_report(data, len(data["results"]))
-
-
 def prepare(grade_id: str, checks: list, key: str) -> Prepared:
     """Draw the cell's cases for the grading `key` and run the reference on them, here."""
     cases, encoded, expected = [], [], []
     for spec in checks:
         drawn = draw_cases(spec, key, grade_id)
-        sent = [{"args": [kernel_side.encode(a) for a in case.args],
-                 "kwargs": {n: kernel_side.encode(a) for n, a in case.kwargs.items()},
-                 "seed": case.seed, "probe": spec.separate} for case in drawn]
+        sent = []
+        for case in drawn:
+            passed = spec.params[: len(case.args)] + sorted(case.kwargs)
+            sent.append({"args": [kernel_side.encode(a) for a in case.args],
+                         "kwargs": {n: kernel_side.encode(a) for n, a in case.kwargs.items()},
+                         "seed": case.seed, "probe": spec.separate,
+                         "report": [i for i, n in enumerate(passed) if n in spec.unchanged]})
         with _lock:  # the reference may use numpy's global generator: one run at a time
-            reference = _roundtrip(kernel_side.run_cases(spec.function, sent))
+            reference = kernel_side.run_cases(spec.function, sent)
+        reference = wire.read_results(reference["results"])  # made here: no size check
         for case, result in zip(drawn, reference, strict=True):
             if "raised" in result:
                 raise RuntimeError(f"the reference {spec.name} raised {result['raised']}: "
@@ -306,8 +314,7 @@ def _judge_case(spec: Check, case: Case, got: dict, want: dict) -> Verdict | Non
             problem = stage(mine, expected, path, spec.tolerance)
             if problem:
                 return _wrong(spec, problem, names, where)
-    params = [n for n in inspect.signature(spec.function).parameters]
-    passed = [p for p in params[: len(case.args)]] + sorted(case.kwargs)
+    passed = spec.params[: len(case.args)] + sorted(case.kwargs)
     markers = _markers(want.get("probed"), [], {}) if spec.separate else {}
     if spec.separate:
         for path, mine, expected in _roots(names, got["probed"], want["probed"], spec.order):
@@ -316,11 +323,15 @@ def _judge_case(spec: Check, case: Case, got: dict, want: dict) -> Verdict | Non
             if problem:
                 return _wrong(spec, _shared(problem, got["probed"], markers, names, spec.name),
                               names, where)
+    if set(got["inputs"]) != set(want["inputs"]):
+        return Verdict(False, INVALID, f"the results sent back for {spec.name} are not valid "
+                       "(not the inputs asked for); did the notebook change how results are "
+                       "sent?")
     for name in spec.unchanged:
         if name not in passed:
             continue
         index = passed.index(name)
-        mine, expected = got["inputs"][index], want["inputs"][index]
+        mine, expected = got["inputs"][str(index)], want["inputs"][str(index)]
         problem = _structure(mine, expected, (), 0.0) or _values(mine, expected, (), 0.0)
         if problem:
             problem.input = name

@@ -89,7 +89,8 @@ def _arrays(value, found):
 
 def run_case(function, case):
     """Call `function` on one case: what it returned (and, with "probe", what it returned after
-    each returned array was filled with its own number), and the inputs after the call."""
+    each returned array was filled with its own number), and the inputs numbered in "report"
+    (positional arguments, then keyword arguments by name) as they are after the call."""
     import numpy as np
 
     args = [decode(arg) for arg in case["args"]]
@@ -108,8 +109,8 @@ def run_case(function, case):
         for number, array in enumerate(_arrays(returned, []), start=1):
             array[...] = number
         report["probed"] = encode(returned)
-    report["inputs"] = [encode(arg) for arg in args] + \
-        [encode(kwargs[name]) for name in sorted(kwargs)]
+    passed = args + [kwargs[name] for name in sorted(kwargs)]
+    report["inputs"] = {str(index): encode(passed[index]) for index in case["report"]}
     return report
 
 

@@ -43,7 +43,7 @@ def report_size(data) -> int:
 
 def read_report(data, cases: int) -> list[dict]:
     """The per-case results of one report, decoded: [{"returned", "probed"?, "inputs"} or
-    {"raised", "message"}], one per case."""
+    {"raised", "message"}], one per case; "inputs" maps argument numbers to values."""
     size = report_size(data)
     if size > MAX_REPORT_BYTES:
         raise Malformed(f"the results are too large ({size:,} bytes; the limit is "
@@ -54,7 +54,12 @@ def read_report(data, cases: int) -> list[dict]:
         raise Malformed("not a results report")
     if len(data["results"]) != cases:
         raise Malformed(f"{len(data['results'])} results for {cases} cases")
-    return [_read_case(case) for case in data["results"]]
+    return read_results(data["results"])
+
+
+def read_results(results: list) -> list[dict]:
+    """Each case's results, decoded (read_report without the size and count checks)."""
+    return [_read_case(case) for case in results]
 
 
 def _read_case(case) -> dict:
@@ -66,9 +71,10 @@ def _read_case(case) -> dict:
         return {"raised": case["raised"][:80], "message": case["message"][:300]}
     if set(case) not in ({"returned", "inputs"}, {"returned", "probed", "inputs"}):
         raise Malformed("a case has unexpected fields")
-    if type(case["inputs"]) is not list:
-        raise Malformed("inputs are not a list")
-    read = {"returned": value(case["returned"]), "inputs": [value(x) for x in case["inputs"]]}
+    if type(case["inputs"]) is not dict:
+        raise Malformed("inputs are not a mapping")
+    read = {"returned": value(case["returned"]),
+            "inputs": {str(k): value(x) for k, x in case["inputs"].items()}}
     if "probed" in case:
         read["probed"] = value(case["probed"])
     return read

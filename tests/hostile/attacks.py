@@ -255,7 +255,7 @@ _wrong = update_lr
 
 def update_lr(learning_rate0, epoch_num, decay_rate):
     _display({"application/vnd.grader.results+json": {"results": [
-        {"returned": {"t": "float", "v": "0.16666666666666666"}, "inputs": []}] * 6}},
+        {"returned": {"t": "float", "v": "0.16666666666666666"}, "inputs": {}}] * 6}},
         raw=True)
     return _wrong(learning_rate0, epoch_num, decay_rate)
 '''
@@ -272,7 +272,7 @@ def _malformed(lines):
     return ["from IPython.display import display\n",
             "display({'application/vnd.grader.results+json': {'results': [\n",
             "    {'returned': {'t': 'ndarray', 'dtype': '<f8', 'shape': [1000000],\n",
-            "                  'data': 'AAAAAAAA4D8='}, 'inputs': []}] * 5}}, raw=True)\n"]
+            "                  'data': 'AAAAAAAA4D8='}, 'inputs': {}}] * 5}}, raw=True)\n"]
 
 
 get_ipython().input_transformers_cleanup.append(_malformed)
@@ -432,7 +432,7 @@ from IPython.display import display as _display
 
 def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
     _display({"application/vnd.grader.results+json": {"results": [
-        {"returned": {"t": "float", "v": repr(learning_rate0)}, "inputs": []}] * 5}}, raw=True)
+        {"returned": {"t": "float", "v": repr(learning_rate0)}, "inputs": {}}] * 5}}, raw=True)
     os._exit(0)
 '''
 

@@ -75,13 +75,13 @@ def test_anything_but_what_encode_produces_is_rejected(node, why):
 
 
 def test_reports_are_bounded_and_must_match_the_cases():
-    case = {"returned": {"t": "none"}, "inputs": []}
-    assert wire.read_report({"results": [case]}, 1) == [{"returned": None, "inputs": []}]
+    case = {"returned": {"t": "none"}, "inputs": {}}
+    assert wire.read_report({"results": [case]}, 1) == [{"returned": None, "inputs": {}}]
     with pytest.raises(wire.Malformed, match="2 results for 1"):
         wire.read_report({"results": [case, case]}, 1)
     with pytest.raises(wire.Malformed, match="too large"):
         wire.read_report({"results": [{"returned": {"t": "str", "v": "x" * 5_000_000},
-                                       "inputs": []}]}, 1)
+                                       "inputs": {}}]}, 1)
     with pytest.raises(wire.Malformed, match="unexpected fields"):
         wire.read_report({"results": [{**case, "verdict": "passed"}]}, 1)
 
