@@ -16,6 +16,7 @@ from tqdm import tqdm
 from . import atomic, course, feedback, gradebook, report, sandbox
 from .collect import Submission, UsageError, collect, collect_submitted
 from .course import Assignment
+from .hidden_tests import seeds
 from .notebook_io import NotebookError, read_notebook
 from .roster import Roster
 from .runners import run_dask, run_local
@@ -215,13 +216,16 @@ def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: boo
                if p.is_file() and p.suffix != ".ipynb"]
     order = assignment.cell_order()
     hidden = [str(assignment.course.root), str(course.REPO / ".git")]
+    secret = seeds.grading_secret(assignment.course.root)
     return [Job(student_id=sub.student_id, submission=str(sub.path.resolve()),
                 assignment=assignment.name, notebook=assignment.notebook, hidden_paths=hidden,
                 template_db=str(out.template_db.resolve()),
                 autograded=str(out.autograded_notebook(sub.student_id).resolve()),
                 result=str(out.work.resolve() / "running" / f"{sub.student_id}.json"),
                 scratch_files=scratch, timeout=timeout, total_timeout=3 * timeout,
-                cell_order=order, skip=skip, memory_mb=memory_mb)
+                cell_order=order, skip=skip, memory_mb=memory_mb,
+                inputs_key=seeds.inputs_key(secret, sub.path.read_bytes()),
+                source_notebook=str(assignment.source_notebook))
             for sub in submissions]
 
 

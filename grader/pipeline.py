@@ -20,10 +20,10 @@ from .preprocessors import (
     FailUnrunTests,
     HideTestTracebacks,
     HonourSkipTags,
-    RequirePassTokens,
+    JudgeHiddenTests,
+    PrepareHiddenTests,
     RestoreCells,
     SandboxedExecute,
-    SealTestCells,
 )
 
 # In a worker, before any student code runs: reset what the student may not change.
@@ -35,13 +35,13 @@ SANITIZE = [
     OverwriteCells,     # locked/test cells get the gradebook's source, points and checksums
     CheckCellMetadata,
     HonourSkipTags,     # only the instructor's training/plot cells may be skipped
-    SealTestCells,      # hidden tests run through the kernel guard and must print an HMAC token
+    PrepareHiddenTests,  # autograder cells only report what the functions do on new inputs
 ]
 
 # In a worker: run the student's code, then make the outputs safe to score.
 EXECUTE = [
-    SandboxedExecute,   # bubblewrap-isolated kernel, guard installed before the first cell
-    RequirePassTokens,  # a test cell without its expected token fails; sources restored
+    SandboxedExecute,   # bubblewrap-isolated kernel; hidden-test results set aside
+    JudgeHiddenTests,   # results compared with the reference's, here; sources restored
     FailUnrunTests,
     LimitOutput,
 ]

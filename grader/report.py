@@ -70,6 +70,32 @@ def common_mistakes(rows: list[dict], cells: list[tuple[str, float]],
     return mistakes
 
 
+def without_inputs(message: str) -> str:
+    """A failure message without the "(inputs ...)" part naming the case it failed on.
+
+    Hidden-test inputs are drawn per submission, so two students with the same mistake see
+    different numbers there; without them, their messages group together.
+    """
+    kept, depth, start = [], 0, 0
+    for index, char in enumerate(message):
+        if char == "(":
+            if depth == 0:
+                start = index
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            group = message[start:index + 1]
+            if depth == 0 and _names_inputs(group):
+                kept.append((start, index + 1))
+    for start, end in reversed(kept):
+        message = message[:start].rstrip() + message[end:]
+    return message
+
+
+def _names_inputs(group: str) -> bool:
+    return "=" in group or "shape" in group or "-layer network" in group
+
+
 def _failure_messages(path: Path) -> dict[str, str]:
     """grade_id -> the first error an autograded notebook's graded cell shows."""
     from .notebook_io import NotebookError, read_notebook
@@ -85,7 +111,7 @@ def _failure_messages(path: Path) -> dict[str, str]:
         if grade_id and errors:
             ename, evalue = errors[0].get("ename") or "Error", errors[0].get("evalue") or ""
             text = f"{ename}: {evalue}" if evalue.strip() else ename
-            found[grade_id] = text.splitlines()[0][:300]
+            found[grade_id] = without_inputs(text.splitlines()[0])[:300]
     return found
 
 

@@ -48,6 +48,8 @@ class Job:
     max_output_bytes: int = 200_000
     memory_mb: int = 4096
     isolation: str = "auto"  # bubblewrap sandbox for the kernel: "auto", "bwrap" or "none"
+    inputs_key: str = ""  # draws the hidden tests' inputs (grader.hidden_tests.seeds); "" = random
+    source_notebook: str = ""  # the instructor's notebook with the hidden tests ("" = the course's)
 
 
 def grade(job: Job) -> dict:
@@ -64,7 +66,7 @@ def grade(job: Job) -> dict:
         shutil.copy(job.template_db, db)
         resources = {"nbgrader": {"notebook": job.notebook, "assignment": job.assignment,
                                   "student": job.student_id, "db_url": course.sqlite_url(db)},
-                     "grader": {"cell_order": job.cell_order}, "metadata": {}}
+                     "grader": _grader_resources(job), "metadata": {}}
         nb, resources = pipeline.run(pipeline.SANITIZE, nb, resources, config)
     nb, resources = pipeline.run(pipeline.EXECUTE, nb, resources, config)
     events = json.loads(Path(config.SandboxedExecute.events_file).read_text())
@@ -72,6 +74,14 @@ def grade(job: Job) -> dict:
     _atomic_write(Path(job.autograded), nbformat.writes(nb))
     return {"student_id": job.student_id, "status": _status(nb, events, found),
             "seconds": round(time.monotonic() - started, 2)}
+
+
+def _grader_resources(job: Job) -> dict:
+    """What this grader's preprocessors read: the cell order and the hidden tests' inputs key."""
+    resources = {"cell_order": job.cell_order}
+    if job.inputs_key:
+        resources["inputs_key"] = job.inputs_key
+    return resources
 
 
 def _status(nb, events: dict, found: set) -> str:
@@ -120,6 +130,8 @@ def _config(job: Job) -> Config:
     # lingers, and only saves the kernel's history
     c.SandboxedExecute.shutdown_kernel = "immediate"
     c.HonourSkipTags.enabled_skip = job.skip
+    c.PrepareHiddenTests.source_notebook = job.source_notebook or str(course.SOURCE_NOTEBOOK)
+    c.PrepareHiddenTests.skip_tag = course.SKIP_TAG
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100
     return c

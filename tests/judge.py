@@ -1,34 +1,32 @@
-"""Judge answers with the real autograder cells, in real kernels, the way grading does.
+"""Judge answers with the real hidden tests, in real kernels, the way grading does.
 
-Used by the bug bank (tests/bugbank) and the tampering controls (tests/hostile). A JudgeKernel
-is prepared once: the grader's guard installed first (as SandboxedExecute does), then the
-release notebook's imports cell and every reference answer from the instructor's source. Each
-answer is then
+Used by the bug bank (tests/bugbank), the fairness bank (tests/fairness) and the tampering tests
+(tests/hostile). A JudgeKernel is prepared once: the release notebook's imports cell and every
+reference answer from the instructor's source. Each answer is then
 
 1. defined in the kernel, in place of the reference answer (as if its source filled the release
    notebook's solution cell),
-2. judged by all eight autograder cells - the source notebook's, hidden tests included - each
-   sealed exactly as SealTestCells seals it at grading time; a cell passes when its execution
-   ends without error and prints its pass token, computed here from the kernel's guard key, the
-   grade id and the test code (RequirePassTokens' rule),
+2. judged by all eight autograder cells exactly as PrepareHiddenTests and JudgeHiddenTests judge
+   them at grading time: the kernel runs the reporting code drawn for the key, sends its results
+   back as display data, and grader.hidden_tests.judge compares them with the reference's here,
 3. replaced by the reference answer again.
 
-That is faithful to grading because every autograder cell looks up nothing but numpy and its
-own exercise's function (tests/grader/test_seal.py checks it): which other answers are defined,
-and in which order, cannot change a cell's verdict.
+That is faithful to grading because the reporting code of a cell calls nothing but its own
+exercise's function: which other answers are defined, and in which order, cannot change a
+cell's verdict.
 
-``sealed=False`` judges as plain nbgrader would - the autograder cells run as they are, and a
-cell passes when its execution reports no error - to show what an attack gains without the
-guard and the pass tokens.
+``run_public`` runs an exercise's public check in the kernel instead, judged by nbgrader's rule
+(no error, full marks): a check that decides inside the student's process, to show what an
+attack would gain there.
 
 ``python tests/bugbank/report.py`` prints the bug bank's catch-rate table without pytest.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import queue
-import secrets
 import shutil
 import tempfile
 import threading
@@ -37,9 +35,11 @@ from dataclasses import dataclass, field
 
 from jupyter_client.manager import KernelManager
 
-from grader import course, kernel_guard
+from grader import course
+from grader.hidden_tests import judge as hidden
+from grader.hidden_tests import kernel_side
+from grader.hidden_tests.kernel_side import MIME
 from grader.notebook_io import read_notebook
-from grader.preprocessors.seal_test_cells import sealed_source
 from grader.samples import Course
 from utils.public_tests import EXERCISES as NUMBERED_EXERCISES
 
@@ -48,6 +48,7 @@ OURS = course.default_assignment()  # this repository's own assignment
 # the graded functions in notebook order (public_tests numbers them the same way)
 EXERCISES = list(NUMBERED_EXERCISES)
 CELL_TIMEOUT = 60
+KEY = "judge"  # the inputs key: fixed, so that every run judges the same inputs
 
 
 @dataclass
@@ -73,8 +74,9 @@ class Verdict:
 class JudgeKernel:
     """A kernel holding the imports and the reference answers, ready to judge variants."""
 
-    def __init__(self, imports: str, references: dict[str, str], tests: dict[str, str]):
-        self.references, self.tests = references, tests
+    def __init__(self, imports: str, references: dict[str, str], key: str = KEY):
+        self.references, self.key = references, key
+        self.checks = hidden.load_checks(course.SOURCE_NOTEBOOK, course.SKIP_TAG)
         self._sockets = tempfile.mkdtemp(prefix="judge-kernel-")
         self.km = KernelManager(kernel_name="python3", transport="ipc",
                                 ip=os.path.join(self._sockets, "k"))
@@ -83,26 +85,23 @@ class JudgeKernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
-        self.guard, self._key = "_grader_" + secrets.token_hex(8), secrets.token_bytes(32)
-        self.run(kernel_guard.prelude(self.guard, self._key), must_pass=True)
         self.run(imports, must_pass=True)
         for source in references.values():
             self.run(source, must_pass=True)
 
     @classmethod
-    def for_course(cls) -> JudgeKernel:
+    def for_course(cls, key: str = KEY) -> JudgeKernel:
         """A kernel holding this course's imports and reference answers."""
-        imports, references, _, tests = notebook_sources()
-        return cls(imports, references, tests)
+        imports, references, _, _ = notebook_sources()
+        return cls(imports, references, key)
 
-    def judge(self, exercise: str, variant: str, source: str, sealed: bool = True,
-              restore: bool = True) -> Verdict:
+    def judge(self, exercise: str, variant: str, source: str, restore: bool = True) -> Verdict:
         """Define `source` for `exercise`, run the eight autograder cells, restore."""
         verdict = Verdict(exercise, variant)
         self.run(source)
         try:
             for name in EXERCISES:
-                verdict.passed[name], reason = self.run_test(name, sealed)
+                verdict.passed[name], reason = self.run_test(name)
                 if reason:
                     verdict.errors[name] = reason
         finally:
@@ -110,24 +109,34 @@ class JudgeKernel:
                 self.run(self.references[exercise], must_pass=True)
         return verdict
 
-    def run_test(self, name: str, sealed: bool = True) -> tuple[bool, str]:
-        """Run `name`'s autograder cell: (passed, why not)."""
-        if not sealed:  # plain nbgrader: no error reported means full marks
-            ok, _, error = self.run(self.tests[name])
-            return ok and not error, error
-        grade_id, tests = f"{name}_tests", self.tests[name]
-        ok, stdout, error = self.run(sealed_source(self.guard, grade_id, name, tests))
-        token = kernel_guard.pass_token(self._key, grade_id, tests)
-        passed = ok and not error and token in stdout
-        return passed, "" if passed else (error or "no pass token")
+    def restore_all(self) -> None:
+        """Define every reference answer again (after a source that defined several)."""
+        self.run("\n\n".join(self.references.values()), must_pass=True)
+
+    def run_test(self, name: str) -> tuple[bool, str]:
+        """Run `name`'s autograder cell as grading does: (passed, 'ErrorName: why not')."""
+        grade_id = f"{name}_tests"
+        prepared = hidden.prepare(grade_id, self.checks[grade_id], self.key)
+        reports = []
+        _, _, error = self.run(prepared.source(), results=reports)
+        verdict = hidden.verdict(prepared, reports, error)
+        return verdict.passed, "" if verdict.passed else f"{verdict.ename}: {verdict.message}"
+
+    def run_public(self, name: str) -> bool:
+        """Run `name`'s public check, which decides in the kernel, and judge its cell by
+        nbgrader's rule: did it end without an error?"""
+        ok, _, error = self.run(f"{name}_test({name})")
+        return ok and not error
 
     def close(self) -> None:
         self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
         shutil.rmtree(self._sockets, ignore_errors=True)
 
-    def run(self, code: str, must_pass: bool = False) -> tuple[bool, str, str]:
-        """Execute `code`: (reply ok, stdout, 'ErrorName: message' or '')."""
+    def run(self, code: str, must_pass: bool = False,
+            results: list | None = None) -> tuple[bool, str, str]:
+        """Execute `code`: (reply ok, stdout, 'ErrorName: message' or ''); hidden-test results
+        it displays go to `results`, as SandboxedExecute sets them aside."""
         stdout, error = [], []
 
         def collect(msg):
@@ -136,6 +145,9 @@ class JudgeKernel:
                 stdout.append(content["text"])
             elif kind == "error":
                 error.append(f"{content['ename']}: {content['evalue']}")
+            elif MIME in (content.get("data") or {}) and results is not None:
+                results.append(content["data"][MIME] if kind == "display_data" else
+                               {"invalid": f"sent as {kind}, not display_data"})
 
         reply = self.kc.execute_interactive(code, output_hook=collect, timeout=CELL_TIMEOUT,
                                             store_history=False)
@@ -143,6 +155,18 @@ class JudgeKernel:
         if must_pass and not ok:
             raise RuntimeError(f"judge kernel set-up failed: {error or reply['content']}")
         return ok, "".join(stdout), "; ".join(error)
+
+
+def judge_function(name: str, function, key: str = KEY) -> tuple[bool, str]:
+    """Judge a Python function as `name`'s autograder cell would, in this process: the
+    reporting code runs here instead of in a kernel (fast; for unit tests)."""
+    grade_id = f"{name}_tests"
+    checks = hidden.load_checks(course.SOURCE_NOTEBOOK, course.SKIP_TAG)
+    prepared = hidden.prepare(grade_id, checks[grade_id], key)
+    reports = [json.loads(json.dumps(kernel_side.run_cases(function, cases)))
+               for cases in prepared.encoded]
+    verdict = hidden.verdict(prepared, reports)
+    return verdict.passed, "" if verdict.passed else f"{verdict.ename}: {verdict.message}"
 
 
 def notebook_sources() -> tuple[str, dict[str, str], dict[str, str], dict[str, str]]:
@@ -159,9 +183,11 @@ def notebook_sources() -> tuple[str, dict[str, str], dict[str, str], dict[str, s
     return by_id["imports"], references, stubs, tests
 
 
-def judge_all(cases: list[tuple[str, str, str]], kernels: int = 2) -> list[Verdict]:
-    """Judge each (exercise, variant, source), spread over `kernels` kernels; keeps order."""
-    imports, references, _, tests = notebook_sources()
+def judge_all(cases: list[tuple[str, str, str]], kernels: int = 2,
+              key: str = KEY) -> list[Verdict]:
+    """Judge each (exercise, variant, source), spread over `kernels` kernels, with the inputs
+    of `key`; keeps order. Every reference is restored after each answer."""
+    imports, references, _, _ = notebook_sources()
     todo: queue.Queue = queue.Queue()
     for index, case in enumerate(cases):
         todo.put((index, case))
@@ -169,7 +195,7 @@ def judge_all(cases: list[tuple[str, str, str]], kernels: int = 2) -> list[Verdi
     lock = threading.Lock()
 
     def work() -> None:
-        kernel = JudgeKernel(imports, references, tests)
+        kernel = JudgeKernel(imports, references, key)
         try:
             while True:
                 try:
@@ -177,6 +203,7 @@ def judge_all(cases: list[tuple[str, str, str]], kernels: int = 2) -> list[Verdi
                 except queue.Empty:
                     return
                 verdict = kernel.judge(exercise, variant, source)
+                kernel.restore_all()
                 with lock:
                     verdicts[index] = verdict
         finally:
@@ -206,7 +233,7 @@ def catch_table(verdicts: list[Verdict]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
     missed = [f"  missed: {v.exercise}/{v.variant} (own cell passed: {not v.caught}; other "
-              f"cells failed: {sorted(v.errors.keys() - {v.exercise})})"
+              f"cells failed: {[(n, v.errors[n]) for n in sorted(v.errors.keys() - {v.exercise})]})"
               for v in verdicts if not (v.caught and v.contained)]
     return "\n".join(lines + missed)
 

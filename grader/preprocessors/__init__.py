@@ -3,17 +3,17 @@
 from .fail_unrun_tests import FailUnrunTests
 from .hide_test_tracebacks import HideTestTracebacks
 from .honour_skip_tags import HonourSkipTags
-from .require_pass_tokens import RequirePassTokens
+from .judge_hidden_tests import JudgeHiddenTests
+from .prepare_hidden_tests import PrepareHiddenTests
 from .restore_cells import RestoreCells
 from .sandboxed_execute import SandboxedExecute
-from .seal_test_cells import SealTestCells
 
 __all__ = [
     "FailUnrunTests",
     "HideTestTracebacks",
     "HonourSkipTags",
-    "RequirePassTokens",
+    "JudgeHiddenTests",
+    "PrepareHiddenTests",
     "RestoreCells",
     "SandboxedExecute",
-    "SealTestCells",
 ]

@@ -17,8 +17,8 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Enum, Integer, List, Unicode
 
-from .. import kernel_guard, sandbox
-from .seal_test_cells import TOKEN_PREFIX
+from .. import sandbox
+from ..hidden_tests.kernel_side import MIME as RESULTS_MIME
 
 
 class SandboxedExecute(Execute):
@@ -29,21 +29,21 @@ class SandboxedExecute(Execute):
       (grader/sandbox.py): no course folder, gradebook or other submission exists in there, and
       nothing outside the scratch folder and /tmp is writable. "auto" falls back to an
       unisolated kernel, with a warning, where bwrap is unavailable; "none" never isolates;
-    - before any cell, the grader's guard (grader/kernel_guard.py) is installed silently under
-      the name and with the key SealTestCells drew, so the sealed autograder cells can run their
-      tests with pristine builtins and numpy and sign their passes;
+    - results the hidden tests send back (display data of type ``RESULTS_MIME``) are set aside
+      in ``resources["grader"]["results"][cell index]``, never shown, for JudgeHiddenTests; a
+      cell's results are capped at ``max_results_bytes``;
     - a cell that runs past ``timeout`` is interrupted and recorded in ``events_file``; once
       ``total_timeout`` is spent, the remaining cells are not run (their tests then fail);
     - a cell's outputs are capped at ``max_output_bytes`` (a runaway print cannot eat memory);
-      pass tokens are kept even past the cap;
     - if the kernel dies, the cells already run keep their outputs and the event is recorded.
 
-    The events and each cell's execute-reply status also go to ``resources["grader"]`` for
-    RequirePassTokens.
+    The events also go to ``resources["grader"]["events"]``.
     """
 
     scratch_files = List(Unicode(), help="files copied into the scratch folder").tag(config=True)
     max_output_bytes = Integer(200_000, help="outputs kept per cell").tag(config=True)
+    max_results_bytes = Integer(8_000_000, help="hidden-test results kept per cell (more "
+                                "fails the cell)").tag(config=True)
     total_timeout = Integer(0, help="seconds for the notebook (0: no limit)").tag(config=True)
     events_file = Unicode("", help="JSON file for timeout / kernel-death events").tag(config=True)
     isolation = Enum(["auto", "bwrap", "none"], "auto",
@@ -57,7 +57,7 @@ class SandboxedExecute(Execute):
         self._check_assign_resources(resources)
         grader = resources.setdefault("grader", {})
         self._events = {"timeouts": [], "kernel_died": None, "budget_exceeded": None}
-        self._replies = grader.setdefault("replies", {})
+        self._results = grader.setdefault("results", {})
         self._output_bytes = {}
         deadline = time.monotonic() + self.total_timeout if self.total_timeout else None
         if deadline is not None:  # no cell may run past the notebook's deadline
@@ -74,8 +74,6 @@ class SandboxedExecute(Execute):
             try:
                 with self.setup_kernel(env=_kernel_env(scratch, isolated=bool(self._sandbox))):
                     self.wait_for_reply(self.kc.kernel_info())
-                    if grader.get("guard"):
-                        self._install_guard(grader["guard"], grader["key"])
                     for index, cell in enumerate(self.nb.cells):
                         if deadline is not None and time.monotonic() > deadline:
                             self._events["budget_exceeded"] = index
@@ -106,29 +104,16 @@ class SandboxedExecute(Execute):
             km.sandbox = self._sandbox
         return km
 
-    def _install_guard(self, name: str, key: bytes) -> None:
-        """Run the guard's installer silently, before any cell; refuse to grade without it.
-
-        A second silent execution follows: IPython keeps the last execution's source (here the
-        installer's, which holds the key) in ``last_execution_result`` until the next one.
-        """
-        for code in (kernel_guard.prelude(name, key), "pass"):
-            reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
-            content = (reply or {}).get("content", {})
-            if content.get("status") != "ok":
-                raise RuntimeError("the grader's guard could not be installed in the kernel: "
-                                   f"{content.get('ename')}: {content.get('evalue')}")
-
-    def on_cell_executed(self, **kwargs):
-        super().on_cell_executed(**kwargs)
-        self._replies[kwargs["cell_index"]] = kwargs["execute_reply"]["content"]["status"]
-
     async def _async_handle_timeout(self, timeout, cell=None):
         if cell is not None:
             self._events["timeouts"].append(self.nb.cells.index(cell))
         return await super()._async_handle_timeout(timeout, cell)
 
     def output(self, outs, msg, display_id, cell_index):
+        data = msg.get("content", {}).get("data") or {}
+        if RESULTS_MIME in data:  # for the grader only, whatever else it claims to be
+            self._keep_results(cell_index, msg["msg_type"], data[RESULTS_MIME])
+            return None
         size = len(json.dumps(msg.get("content", {})))
         used = self._output_bytes.get(cell_index, 0)
         self._output_bytes[cell_index] = used + size
@@ -138,11 +123,18 @@ class SandboxedExecute(Execute):
             outs.append(new_output("stream", name="stdout",
                                    text=f"\n[output truncated by the grader after "
                                         f"{self.max_output_bytes} bytes]\n"))
-        text = msg.get("content", {}).get("text", "")
-        if msg.get("msg_type") == "stream" and TOKEN_PREFIX in text:  # kept for RequirePassTokens
-            tokens = [line for line in text.splitlines() if line.startswith(TOKEN_PREFIX)]
-            outs.append(new_output("stream", name="stdout", text="\n".join(tokens[:20]) + "\n"))
         return None
+
+    def _keep_results(self, cell_index: int, msg_type: str, results) -> None:
+        """Set aside what a cell sent back as hidden-test results (display data only; too
+        much data is kept as a note saying so)."""
+        kept = self._results.setdefault(cell_index, [])
+        size = sum(len(json.dumps(item)) for item in kept if isinstance(item, dict))
+        if msg_type != "display_data":
+            results = {"invalid": f"sent as {msg_type}, not display_data"}
+        elif size + len(json.dumps(results)) > self.max_results_bytes:
+            results = {"invalid": f"more than {self.max_results_bytes:,} bytes of results"}
+        kept.append(results)
 
 
 def _kernel_env(scratch: str, isolated: bool) -> dict:

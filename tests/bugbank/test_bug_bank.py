@@ -64,7 +64,8 @@ def test_each_caught_variant_fails_with_a_message(verdicts):
     """A bug is reported with a reason (an assertion message or an error), never silently."""
     for verdict in verdicts["bank"]:
         reason = verdict.errors[verdict.exercise]
-        assert reason and reason != "no pass token", (verdict.exercise, verdict.variant)
+        assert reason and not reason.startswith(("TestsIncomplete", "InvalidResults")), (
+            verdict.exercise, verdict.variant, reason)
         if reason.startswith("AssertionError"):
             assert len(reason) > len("AssertionError: ") + 10, (verdict.variant, reason)
 

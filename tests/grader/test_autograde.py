@@ -6,7 +6,9 @@ import html
 import re
 import shutil
 import zipfile
+from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 
 from grader import course, report
@@ -194,3 +196,38 @@ def test_report_groups_failure_messages_per_exercise_by_frequency(graded_class):
     assert "What to re-teach" in page and "position: sticky" in page
     assert html.escape(by_student["bug-schedule-lr-decay"]) in page
     assert '<th title="update_parameters_with_momentum">momentum</th>' in page
+
+
+def _failure(out: Path, student: str, grade_id: str) -> str:
+    nb = read_notebook(out / "autograded" / student / course.ASSIGNMENT /
+                       f"{course.NOTEBOOK}.ipynb")
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
+
+
+def test_same_file_same_inputs_and_verdict_other_file_other_inputs(graded_class, tmp_path,
+                                                                    run_cli, read_grades):
+    """Hidden-test inputs come from the grader's secret and the submission's bytes: grading the
+    same file again reproduces its verdict word for word; the same answers in a file that
+    differs by one space are judged on other inputs (values read off one's feedback are of no
+    use for the next submission)."""
+    submissions, out, timeout = graded_class
+    student = "bug-schedule-lr-decay"
+    again = tmp_path / "again"
+    again.mkdir()
+    shutil.copy(submissions / f"{student}.ipynb", again / f"{student}.ipynb")
+    nb = read_notebook(submissions / f"{student}.ipynb")
+    markdown = next(c for c in nb.cells if c.cell_type == "markdown")
+    markdown.source += " "
+    nbformat.write(nb, again / "resubmitted.ipynb")
+    result = run_cli("autograde", str(again), "--out", str(tmp_path / "out"), "--timeout",
+                     str(timeout))
+    assert result.returncode == 0, result.stderr[-2000:]
+    first = _failure(out, student, "schedule_lr_decay_tests")
+    assert first.startswith("AssertionError: learning_rate is wrong (learning_rate0=")
+    assert _failure(tmp_path / "out", student, "schedule_lr_decay_tests") == first
+    other = _failure(tmp_path / "out", "resubmitted", "schedule_lr_decay_tests")
+    assert other != first and other.startswith("AssertionError: learning_rate is wrong (")
+    grades = read_grades(tmp_path / "out")
+    assert grades[student] == read_grades(out)[student]
+    assert grades["resubmitted"]["total"] == grades[student]["total"]

@@ -3,7 +3,9 @@
 Each attack pairs a wrong answer from the bug bank with code that tries to make that exercise's
 autograder cell pass anyway. The code is appended to the wrong answer's solution cell, so it
 runs before any autograder cell, as a student's would. ``loses`` lists the exercises the attack
-must still score 0 on when graded (all others keep full marks).
+must still score 0 on when graded (all others keep full marks). The attacks are written with
+full knowledge of the grader: the autograder cells run grader/hidden_tests/kernel_side.py,
+which sends the results back as display data of type MIME.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ class Attack:
     answer: str  # its wrong answer (solution-cell source)
     code: str  # the tampering, appended to that solution cell
     loses: tuple[str, ...] = ()
-    fools_plain_nbgrader: bool = True  # without guard and tokens, the attack would pay off
+    fools_in_kernel_checks: bool = True  # a check deciding in the kernel says "passed"
 
     @property
     def source(self) -> str:
@@ -185,139 +187,312 @@ from IPython import get_ipython
 
 
 def _skip_tests(lines):
-    """Cells that hold hidden tests become `pass` before IPython runs them."""
-    return ["pass\\n"] if "HIDDEN TESTS" in "".join(lines) else lines
+    """The grader's reporting cells become `pass` before IPython runs them."""
+    return ["pass\\n"] if "grader_report" in "".join(lines) else lines
 
 
 get_ipython().input_transformers_cleanup.append(_skip_tests)
 '''
 
-# Each autograder cell opens with the exercise's public check, so attacks on the hidden tests
-# silence that check too (REPLACE_PUBLIC_TESTS), as an attacker knowing the notebook would.
 ATTACKS = {
     "patches-numpy": Attack("update_parameters_with_gd",
-                            BANK["update_parameters_with_gd"]["skips_last_layer"],
-                            PATCH_NUMPY + REPLACE_PUBLIC_TESTS),
+                            BANK["update_parameters_with_gd"]["skips_last_layer"], PATCH_NUMPY),
     "replaces-public-tests": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["ceil"],
-                                    REPLACE_PUBLIC_TESTS, fools_plain_nbgrader=False),
+                                    REPLACE_PUBLIC_TESTS),
     "rebinds-builtins": Attack("update_parameters_with_gd",
-                               BANK["update_parameters_with_gd"]["climbs"],
-                               REBIND_BUILTINS + REPLACE_PUBLIC_TESTS),
+                               BANK["update_parameters_with_gd"]["climbs"], REBIND_BUILTINS,
+                               fools_in_kernel_checks=False),
     "fake-arrays": Attack("update_parameters_with_momentum",
                           BANK["update_parameters_with_momentum"]["without_one_minus_beta"],
-                          FAKE_ARRAYS, fools_plain_nbgrader=False),
+                          FAKE_ARRAYS),
     "fake-number": Attack("update_lr", BANK["update_lr"]["exponential"], FAKE_NUMBER,
-                          fools_plain_nbgrader=False),
+                               fools_in_kernel_checks=False),
     "silences-tracebacks": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["round"],
-                                  SILENCE_TRACEBACKS, fools_plain_nbgrader=False),
+                                  SILENCE_TRACEBACKS),
     "swallows-errors": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["no_floor"],
                               SWALLOW_ERRORS),
     "skips-test-cells": Attack("update_lr", BANK["update_lr"]["precedence"], SKIP_TEST_CELLS,
-                               loses=("update_lr", "schedule_lr_decay")),
+                               loses=("update_lr", "schedule_lr_decay"),
+                               fools_in_kernel_checks=False),
     "hard-codes-public-case": Attack(
         "update_parameters_with_adam",
-        HARDCODED["update_parameters_with_adam"]["detects_public_case"], "",
-        fools_plain_nbgrader=False),
+        HARDCODED["update_parameters_with_adam"]["detects_public_case"], ""),
 }
 
-# --- Rewriting the sealed cell itself (IPython input transformers, written against the seal) ---
-# Each rewrites only its own exercise's sealed cell, recognised by the function it passes on.
-# Both paid off when a sealed cell carried its own pass token.
 
-# Prints what passes for the pass token: the cell's first argument where that was the token,
-# else a token made up from the grade id and test code the cell shows (all but the key).
-PRINT_TOKEN = r'''
-import ast
-import hashlib
+MIME = "application/vnd.grader.results+json"
+
+# --- Attacks on the results channel, written against grader/hidden_tests ----------------------
+
+# Replaces IPython's display so that update_lr's results claim the public check's value.
+FORGE_RESULTS = r'''
+import IPython.display
+
+_display = IPython.display.display
+_MIME = "application/vnd.grader.results+json"
+
+
+def _forged(*objects, **kwargs):
+    for thing in objects:
+        if isinstance(thing, dict) and _MIME in thing:
+            results = thing[_MIME]["results"]
+            if results and all(r.get("returned", {}).get("t") == "float" for r in results):
+                thing[_MIME] = {"results": [
+                    {"returned": {"t": "float", "v": "0.16666666666666666"},
+                     "inputs": r["inputs"]} for r in results]}
+    return _display(*objects, **kwargs)
+
+
+IPython.display.display = _forged
+'''
+
+# The function sends a second, made-up report of its own while the cell runs.
+REPORT_TWICE = r'''
+from IPython.display import display as _display
+
+_wrong = update_lr
+
+
+def update_lr(learning_rate0, epoch_num, decay_rate):
+    _display({"application/vnd.grader.results+json": {"results": [
+        {"returned": {"t": "float", "v": "0.16666666666666666"}, "inputs": {}}] * 6}},
+        raw=True)
+    return _wrong(learning_rate0, epoch_num, decay_rate)
+'''
+
+# Cuts the reporting cell short and sends results that are not what kernel_side produces.
+MALFORMED_RESULTS = r'''
+from IPython import get_ipython
+
+
+def _malformed(lines):
+    cell = "".join(lines)
+    if "grader_report" not in cell or "'function': schedule_lr_decay" not in cell:
+        return lines
+    return ["from IPython.display import display\n",
+            "display({'application/vnd.grader.results+json': {'results': [\n",
+            "    {'returned': {'t': 'ndarray', 'dtype': '<f8', 'shape': [1000000],\n",
+            "                  'data': 'AAAAAAAA4D8='}, 'inputs': {}}] * 5}}, raw=True)\n"]
+
+
+get_ipython().input_transformers_cleanup.append(_malformed)
+'''
+
+# Rewrites the inputs in the reporting cell: with learning_rate 0, "return the parameters
+# unchanged" would be right - if the grader believed the kernel about the inputs.
+REWRITE_INPUTS = r'''
+import re
 
 from IPython import get_ipython
 
 
-def _print_token(lines):
+def _zero_rates(lines):
     cell = "".join(lines)
-    if "run_tests" not in cell or "update_lr=update_lr" not in cell:
+    if "grader_report" not in cell or "'function': update_parameters_with_gd" not in cell:
         return lines
-    first, tests = (argument.value for argument in ast.parse(cell).body[0].value.args)
-    if first.endswith("_tests"):  # a grade id, not a token
-        digest = hashlib.sha256(tests.encode()).hexdigest()
-        first = "grader-pass-" + hashlib.sha256(f"{first}\0{digest}".encode()).hexdigest()
-    return [f"print({first!r})\n"]
+    return [re.sub(r"'t': 'float', 'v': '[^']*'", "'t': 'float', 'v': '0.0'", cell)]
 
 
-get_ipython().input_transformers_cleanup.append(_print_token)
+get_ipython().input_transformers_cleanup.append(_zero_rates)
 '''
 
-# Keeps the guard call but hands it `pass` instead of the hidden tests.
-SWAP_TESTS = r'''
-import ast
-
-from IPython import get_ipython
-
-
-def _swap_tests(lines):
-    cell = "".join(lines)
-    if "run_tests" not in cell or "schedule_lr_decay=schedule_lr_decay" not in cell:
-        return lines
-    call = ast.parse(cell).body[0].value
-    call.args[1] = ast.Constant("pass")
-    return [ast.unparse(call) + "\n"]
-
-
-get_ipython().input_transformers_cleanup.append(_swap_tests)
-'''
-
-FORGERIES = {
-    "prints-a-pass-token": Attack("update_lr", BANK["update_lr"]["no_one"], PRINT_TOKEN,
-                                  fools_plain_nbgrader=False),
-    "swaps-the-tests": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["ceil"], SWAP_TESTS,
-                              fools_plain_nbgrader=False),
-}
-
-# --- Attacks that still work (strict xfail tests in test_tampering.py track them) -------------
-
-# Called by the hidden tests, reaches into their namespace and disarms their comparison helper.
-WALK_FRAMES = '''
+# Called by the reporting code, climbs to its frame and replaces its encoder, so that the
+# (unchanged) parameters are reported as what was asked.
+REWRITE_THE_REPORTER = '''
 import sys
 
 
 def update_parameters_with_gd(parameters, grads, learning_rate):
-    frame = sys._getframe(1)
-    while frame is not None and "_close" not in frame.f_globals:
-        frame = frame.f_back
-    if frame is not None:  # the namespace the hidden tests run in
-        frame.f_globals["_close"] = lambda *args, **kwargs: True
+    runner = sys._getframe(1)
+    encode = runner.f_globals["encode"]
+    step = {key: parameters[key] - 0.01 * grads["d" + key] for key in parameters}
+    runner.f_globals["encode"] = lambda value, depth=0: encode(
+        step if value is parameters else value, depth)
     return parameters
 '''
 
-# Takes the guard's keyed hash states out of its closure and signs its sealed cell itself.
-STEAL_KEY = r'''
-import ast
-import hashlib
+# Finds the reporting code's objects with the garbage collector and rewrites every result.
+GC_REWRITES_RESULTS = '''
+import gc
 
-from IPython import get_ipython
-
-_run_tests = next(value.run_tests for value in list(globals().values())
-                  if type(value).__name__ == "SimpleNamespace" and hasattr(value, "run_tests"))
-_keyed = dict(zip(_run_tests.__code__.co_freevars,
-                  (cell.cell_contents for cell in _run_tests.__closure__), strict=True))
+_wrong = update_lr
 
 
-def _sign(lines):
-    cell = "".join(lines)
-    if "run_tests" not in cell or "update_lr=update_lr" not in cell:
-        return lines
-    grade_id, tests = (argument.value for argument in ast.parse(cell).body[0].value.args)
-    inner, outer = _keyed["inner"].copy(), _keyed["outer"].copy()
-    inner.update(f"{grade_id}\0{hashlib.sha256(tests.encode()).hexdigest()}".encode())
-    outer.update(inner.digest())
-    return [f"print({_keyed['prefix'] + outer.hexdigest()!r})\n"]
-
-
-get_ipython().input_transformers_cleanup.append(_sign)
+def update_lr(learning_rate0, epoch_num, decay_rate):
+    for thing in gc.get_objects():
+        if type(thing) is dict and thing.get("t") == "float":
+            thing["v"] = repr(learning_rate0 / (1 + epoch_num))
+    return _wrong(learning_rate0, epoch_num, decay_rate)
 '''
 
-KNOWN_HOLES = {
-    "walks-test-frames": Attack("update_parameters_with_gd", "",
-                                WALK_FRAMES + REPLACE_PUBLIC_TESTS),
-    "steals-the-key": Attack("update_lr", BANK["update_lr"]["no_one"], STEAL_KEY),
+# Objects lying about their type: a dict whose __class__ claims dict, holding ndarray
+# subclasses that agree with everything.
+LYING_TYPES = """
+class Claims(dict):
+    \"\"\"A dict that says it is whatever the checker hopes for.\"\"\"
+
+    @property
+    def __class__(self):
+        return dict
+
+
+class AgreeableArray(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+    @property
+    def __class__(self):
+        return np.ndarray
+
+
+_wrong = update_parameters_with_momentum
+
+
+def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
+    parameters, v = _wrong(parameters, grads, v, beta, learning_rate)
+    return (Claims({key: value.view(AgreeableArray) for key, value in parameters.items()}),
+            Claims(v))
+"""
+
+# ctypes rewrites the reporting code's local variables from inside the call, so that the
+# inputs it reports claim t = 1 and zero moments, for which the answer would be right.
+CTYPES_REWRITES_LOCALS = """
+import ctypes
+import sys
+
+_wrong = update_parameters_with_adam
+
+
+def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9,
+                                beta2=0.999, epsilon=1e-8):
+    runner = sys._getframe(1)
+    claimed = list(runner.f_locals["args"])
+    claimed[2] = {key: np.zeros_like(value) for key, value in v.items()}
+    claimed[3] = {key: np.zeros_like(value) for key, value in s.items()}
+    claimed[4] = 1
+    runner.f_locals["args"] = claimed
+    ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(runner), ctypes.c_int(0))
+    return _wrong(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
+"""
+
+# print and sys.stdout patched to claim success, and results never sent.
+PATCH_PRINT_AND_STDOUT = r'''
+import builtins
+import sys
+
+import IPython.display
+
+_write = sys.stdout.write
+
+
+def _claims_success(*args, **kwargs):
+    _write("update_lr: right on all 6 hidden test inputs.\nAll tests passed.\n")
+
+
+builtins.print = _claims_success
+sys.stdout.write = lambda text: _write(text.replace("Error", "Passed"))
+IPython.display.display = lambda *args, **kwargs: None
+'''
+
+# A huge answer (8 MB per case), and one nested far too deeply for any checker.
+HUGE_RESULTS = '''
+def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
+    return np.full(1_000_000, learning_rate0 / (1 + decay_rate * epoch_num / time_interval))
+'''
+
+DEEP_RESULTS = '''
+def update_lr(learning_rate0, epoch_num, decay_rate):
+    value = learning_rate0 / (1 + decay_rate * epoch_num)
+    for _ in range(10_000):
+        value = [value]
+    return value
+'''
+
+# Right on its first call (the public check's), wrong on every later one.
+SECOND_CALL_DIFFERS = '''
+_calls = []
+
+
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    _calls.append(1)
+    L = len(parameters) // 2
+    last = L + 1 if len(_calls) == 1 else L
+    for l in range(1, last):
+        parameters["W" + str(l)] = parameters["W" + str(l)] - learning_rate * grads["dW" + str(l)]
+        parameters["b" + str(l)] = parameters["b" + str(l)] - learning_rate * grads["db" + str(l)]
+    return parameters
+'''
+
+# Reports results, then takes the kernel down before anything else can happen.
+EXITS_AFTER_FORGING = r'''
+import os
+
+from IPython.display import display as _display
+
+
+def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
+    _display({"application/vnd.grader.results+json": {"results": [
+        {"returned": {"t": "float", "v": repr(learning_rate0)}, "inputs": {}}] * 5}}, raw=True)
+    os._exit(0)
+'''
+
+CHANNEL_ATTACKS = {
+    "forges-results": Attack("update_lr", BANK["update_lr"]["no_one"], FORGE_RESULTS,
+                             loses=("update_lr", "schedule_lr_decay"),
+                             fools_in_kernel_checks=False),
+    "reports-twice": Attack("update_lr", BANK["update_lr"]["exponential"], REPORT_TWICE,
+                            fools_in_kernel_checks=False),
+    "malformed-results": Attack("schedule_lr_decay", BANK["schedule_lr_decay"]["ceil"],
+                                MALFORMED_RESULTS, fools_in_kernel_checks=False),
+    "rewrites-inputs": Attack("update_parameters_with_gd",
+                              BANK["update_parameters_with_gd"]["returns_input_unchanged"],
+                              REWRITE_INPUTS, fools_in_kernel_checks=False),
+    "rewrites-the-reporter": Attack("update_parameters_with_gd", "", REWRITE_THE_REPORTER,
+                                    fools_in_kernel_checks=False),
+    "gc-rewrites-results": Attack("update_lr", BANK["update_lr"]["precedence"],
+                                  GC_REWRITES_RESULTS, fools_in_kernel_checks=False),
+    "ctypes-rewrites-locals": Attack(
+        "update_parameters_with_adam", BANK["update_parameters_with_adam"]["no_bias_correction"],
+        CTYPES_REWRITES_LOCALS, fools_in_kernel_checks=False),
+    "lying-types": Attack("update_parameters_with_momentum",
+                          BANK["update_parameters_with_momentum"]["fixed_beta"], LYING_TYPES,
+                          fools_in_kernel_checks=False),
+    "patches-print-and-stdout": Attack("update_lr", BANK["update_lr"]["no_one"],
+                                       PATCH_PRINT_AND_STDOUT,
+                                       loses=("update_lr", "schedule_lr_decay"),
+                                       fools_in_kernel_checks=False),
+    "huge-results": Attack("schedule_lr_decay", "", HUGE_RESULTS, fools_in_kernel_checks=False),
+    "deep-results": Attack("update_lr", "", DEEP_RESULTS, fools_in_kernel_checks=False),
+    "second-call-differs": Attack("update_parameters_with_gd", "", SECOND_CALL_DIFFERS,
+                               fools_in_kernel_checks=False),
+    "exits-after-forging": Attack("schedule_lr_decay", "", EXITS_AFTER_FORGING,
+                                  fools_in_kernel_checks=False),
+}
+
+# --- Holes of the in-kernel guard this grader used to have: they must stay closed -----------
+
+# Called by the hidden tests, reaches into their namespace and disarms their comparison helper.
+WALK_FRAMES = """
+import sys
+
+
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    tests = sys._getframe(1).f_globals  # the namespace the hidden tests run in
+    tests["_close"] = lambda *args, **kwargs: True
+    return parameters
+"""
+
+# Takes the guard's keyed hash out of its closure to sign its cell itself: there is no guard,
+# no key and no token any more; the search finds nothing and the answer stays wrong.
+STEAL_KEY = r"""
+_run_tests = next((value.run_tests for value in list(globals().values())
+                   if type(value).__name__ == "SimpleNamespace" and hasattr(value, "run_tests")),
+                  None)
+"""
+
+FORMER_HOLES = {
+    "walks-test-frames": Attack("update_parameters_with_gd", "", WALK_FRAMES,
+                                fools_in_kernel_checks=False),
+    "steals-the-key": Attack("update_lr", BANK["update_lr"]["no_one"], STEAL_KEY,
+                             fools_in_kernel_checks=False),
 }

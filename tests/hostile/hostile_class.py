@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from attacks import ATTACKS, FORGERIES
+from attacks import ATTACKS, CHANNEL_ATTACKS, FORMER_HOLES
 from buggy_answers import BANK
 from nbgrader.utils import compute_checksum
 
@@ -37,6 +37,7 @@ class Hostile:
     student_id: str
     notebook: nbformat.NotebookNode
     loses: tuple[str, ...]
+    status: str = "graded"
 
 
 @dataclass
@@ -128,7 +129,7 @@ print(json.dumps(_seen))
 
 
 # A right answer that prints far more than the grader keeps of a cell's output (200 kB): its
-# autograder cell's pass token must survive the truncation.
+# autograder cell's results, set aside apart from the outputs, must survive the truncation.
 CHATTY = '''
 _quiet_update_lr = update_lr
 
@@ -193,14 +194,27 @@ def hostile_class(root: Path, isolated: bool, port: int) -> list[Hostile]:
         "silences-tracebacks": ["silences-tracebacks"],
         "swallows-errors": ["swallows-errors"],
         "skips-test-cells": ["skips-test-cells"],
-        "forges-pass-tokens": ["prints-a-pass-token", "swaps-the-tests"],
+        # the results channel
+        "forges-results": ["forges-results"],
+        "reports-twice-or-malformed": ["reports-twice", "malformed-results"],
+        "rewrites-inputs-lies-about-types": ["rewrites-inputs", "lying-types",
+                                             "ctypes-rewrites-locals"],
+        "rewrites-the-reporter-with-gc": ["rewrites-the-reporter", "gc-rewrites-results"],
+        "patches-print-and-stdout": ["patches-print-and-stdout"],
+        "huge-or-deep-results": ["huge-results", "deep-results"],
+        "second-call-differs": ["second-call-differs"],
+        "former-holes": ["walks-test-frames", "steals-the-key"],
     }
+    every = {**ATTACKS, **CHANNEL_ATTACKS, **FORMER_HOLES}
     for student, names in groups.items():
-        attacks = [{**ATTACKS, **FORGERIES}[name] for name in names]
+        attacks = [every[name] for name in names]
         answers = {attack.exercise: attack.source for attack in attacks}
         assert len(answers) == len(attacks), f"{student}: one attack per exercise"
         lost = tuple(sorted({e for attack in attacks for e in attack.lost}))
         samples.append(Hostile(student, c.answered(**answers), lost))
+    forger = CHANNEL_ATTACKS["exits-after-forging"]
+    samples.append(Hostile("exits-after-forging", c.answered(**{forger.exercise: forger.source}),
+                           forger.lost, status="kernel died in schedule_lr_decay"))
     chatty = c.reference_answers()["update_lr"] + "\n" + CHATTY
     samples.append(Hostile("chatty", c.answered(update_lr=chatty), ()))
     samples.append(Hostile("tampers-with-cells", tampered_cells(c),
