@@ -307,6 +307,10 @@ def _judge_case(spec: Check, case: Case, got: dict, want: dict) -> Verdict | Non
         detail = f": {got['message']}" if got["message"] else ""
         return Verdict(False, got["raised"],
                        f"{spec.name} raised {got['raised']}{detail} ({where})")
+    if set(got) != set(want) or set(got["inputs"]) != set(want["inputs"]):
+        return Verdict(False, INVALID, f"the results sent back for {spec.name} are not valid "
+                       "(not the results asked for); did the notebook change how results are "
+                       "sent?")
     names = spec.returns
     roots = _roots(names, got["returned"], want["returned"], spec.order)
     for stage in (_structure, _values):
@@ -323,10 +327,6 @@ def _judge_case(spec: Check, case: Case, got: dict, want: dict) -> Verdict | Non
             if problem:
                 return _wrong(spec, _shared(problem, got["probed"], markers, names, spec.name),
                               names, where)
-    if set(got["inputs"]) != set(want["inputs"]):
-        return Verdict(False, INVALID, f"the results sent back for {spec.name} are not valid "
-                       "(not the inputs asked for); did the notebook change how results are "
-                       "sent?")
     for name in spec.unchanged:
         if name not in passed:
             continue

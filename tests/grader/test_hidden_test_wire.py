@@ -172,6 +172,20 @@ def test_no_report_or_several_reports_fail_the_cell():
     assert noted.ename == judge.INVALID and "more than 8 bytes" in noted.message
 
 
+def test_well_formed_results_missing_a_part_fail_the_cell():
+    grade_id = "initialize_velocity_tests"
+    prepared = judge.prepare(grade_id, checks()[grade_id], "k")
+    real = kernel_side.run_cases(lambda p: {"d" + k: np.zeros_like(x) for k, x in p.items()},
+                                 prepared.encoded[0])
+    assert judge.verdict(prepared, [json.loads(json.dumps(real))]).passed
+    for part in ("probed", "inputs"):
+        forged = json.loads(json.dumps(real))
+        for case in forged["results"]:
+            del case[part]
+        verdict = judge.verdict(prepared, [forged])
+        assert not verdict.passed and verdict.ename == judge.INVALID, part
+
+
 def test_the_secret_is_kept_in_a_private_file_and_keys_depend_on_the_file(tmp_path,
                                                                           monkeypatch):
     monkeypatch.delenv(seeds.ENV, raising=False)
