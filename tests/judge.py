@@ -123,9 +123,9 @@ class JudgeKernel:
         return verdict.passed, "" if verdict.passed else f"{verdict.ename}: {verdict.message}"
 
     def run_public(self, name: str) -> bool:
-        """Run `name`'s public check, which decides in the kernel, and judge its cell by
-        nbgrader's rule: did it end without an error?"""
-        ok, _, error = self.run(f"{name}_test({name})")
+        """Run `name`'s public check as its autograder cell opens with it (deciding in the
+        kernel), and judge it by nbgrader's rule: did it end without an error?"""
+        ok, _, error = self.run(f"from utils.public_tests import {name}_test\n{name}_test({name})")
         return ok and not error
 
     def close(self) -> None:
