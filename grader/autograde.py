@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tqdm import tqdm
 
 from . import course, feedback, gradebook, report, sandbox
 from .collect import Submission, UsageError, collect
-from .notebook_io import NotebookError, read_notebook
 from .runners import run_dask, run_local
 from .worker import Job
 
@@ -37,6 +38,9 @@ class Outdir:
     def result(self, student_id: str) -> Path:
         return self.results / f"{student_id}.json"
 
+    def feedback_page(self, student_id: str) -> Path:
+        return self.feedback / f"{student_id}.html"
+
 
 def fingerprints(submissions: list[Submission], settings: dict) -> dict[str, str]:
     """Identifies each grading: the submission's bytes, the source notebook and the settings."""
@@ -52,8 +56,14 @@ def fingerprints(submissions: list[Submission], settings: dict) -> dict[str, str
 
 def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, timeout: int = 60,
                 skip: bool = True, db_url: str | None = None, dask: str | None = None,
-                force: bool = False, memory_mb: int = 4096, quiet: bool = False) -> list[dict]:
-    """Grade every submission; write grades.csv, feedback and the report; return the rows."""
+                force: bool = False, memory_mb: int = 4096, quiet: bool = False,
+                runner: Callable[[list[Job], int], Iterable[dict]] | None = None) -> list[dict]:
+    """Grade every submission; write grades.csv, feedback and the report; return the rows.
+
+    The workers grade, score and render each submission's feedback page; this process only
+    collects their results, saves them to the gradebook in batches and writes the class
+    outputs. `runner` replaces the local pool or Dask (the bench feeds it stored results).
+    """
     out = Outdir(Path(out).resolve())
     out.results.mkdir(parents=True, exist_ok=True)
     submissions, warnings = collect(submissions_path, out.work / "unzipped")
@@ -68,38 +78,36 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
 
     prints = fingerprints(submissions, {"timeout": timeout, "skip": skip})
     to_grade, results = [], {}
-    for sub in submissions:
-        try:
-            read_notebook(sub.path)
-        except NotebookError as err:
-            out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
-            record = {"student_id": sub.student_id, "status": f"malformed notebook: {err}"}
-            out.result(sub.student_id).write_text(json.dumps(record))
-            results[sub.student_id] = record
-            continue
+    for sub in submissions:  # a malformed notebook is found by its worker, in parallel
         done = _previous_result(out, sub, prints[sub.student_id])
         if done and not force:
             results[sub.student_id] = done
         else:
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
             to_grade.append(sub)
-    pending = jobs_for(out, to_grade, timeout, skip, memory_mb)
+    entries = gradebook.grader_entries(db_url, [sub.student_id for sub in to_grade])
+    pending = jobs_for(out, to_grade, timeout, skip, memory_mb, entries)
 
-    # already-graded and malformed submissions are (re)written to the gradebook first: cheap,
-    # and it makes a resumed run complete even if it was stopped between grading and saving
+    # A result file, written before its scores join a batch, is the durable record of a
+    # grading: a run stopped before a batch was committed loses no grading, the next run saves
+    # the stored results again (below, first, in one transaction). So batches only bound how
+    # far the gradebook lags behind the results: a few seconds (gradebook.Batch).
+    batch = gradebook.Batch(db_url)
     for _, record in sorted(results.items()):
-        _save(db_url, out, record)
+        _save(batch, out, record)
+    batch.commit()
     workers = jobs or os.cpu_count() or 1
-    runner = run_dask(pending, dask, workers) if dask else run_local(pending, workers)
-    with tqdm(total=len(pending), desc="Grading", unit="submission", disable=quiet) as bar:
-        for record in runner:
-            record["fingerprint"] = prints[record["student_id"]]
-            _save(db_url, out, record)
-            out.result(record["student_id"]).write_text(json.dumps(record))
-            # its feedback page now, while the workers grade (publish skips pages up to date)
-            feedback.generate(out, db_url, [record])
-            results[record["student_id"]] = record
-            bar.update()
+    runner = runner or (functools.partial(_on_dask, dask) if dask else run_local)
+    try:
+        with tqdm(total=len(pending), desc="Grading", unit="submission", disable=quiet) as bar:
+            for record in runner(pending, workers):
+                record["fingerprint"] = prints[record["student_id"]]
+                out.result(record["student_id"]).write_text(json.dumps(record))
+                _save(batch, out, record)
+                results[record["student_id"]] = record
+                bar.update()
+    finally:  # also when stopped: what was collected is saved
+        batch.commit()
 
     return publish(out, db_url, results)
 
@@ -122,6 +130,10 @@ def stored_results(out: Outdir) -> dict[str, dict]:
     return {record["student_id"]: record for record in records}
 
 
+def _on_dask(address: str, jobs: list[Job], workers: int) -> Iterable[dict]:
+    return run_dask(jobs, address, workers)
+
+
 def _make_template(out: Outdir) -> None:
     """A gradebook holding only the assignment, copied by each worker for its sanitizing step."""
     from .release import generate_assignment
@@ -132,8 +144,9 @@ def _make_template(out: Outdir) -> None:
 
 
 def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: bool,
-             memory_mb: int) -> list[Job]:
+             memory_mb: int, grader_entries: dict | None = None) -> list[Job]:
     """One worker job per submission; what they share is read from the course once."""
+    grader_entries = grader_entries or {}
     scratch = [str(p) for p in course.RELEASE_DIR.iterdir() if p.is_file() and p.suffix != ".ipynb"]
     order = course.cell_order()
     return [Job(student_id=sub.student_id, submission=str(sub.path.resolve()),
@@ -141,23 +154,35 @@ def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: boo
                 autograded=str(out.autograded_notebook(sub.student_id).resolve()),
                 result=str(out.work.resolve() / "running" / f"{sub.student_id}.json"),
                 scratch_files=scratch, timeout=timeout, total_timeout=3 * timeout,
-                cell_order=order, skip=skip, memory_mb=memory_mb)
+                cell_order=order, skip=skip, memory_mb=memory_mb,
+                feedback=str(out.feedback_page(sub.student_id).resolve()),
+                grader_entries=grader_entries.get(sub.student_id, {}))
             for sub in submissions]
 
 
 def _previous_result(out: Outdir, sub: Submission, fingerprint: str) -> dict | None:
-    """The stored result of an identical earlier grading, if its notebook is still there."""
+    """The stored result of an identical earlier grading, if its notebook is still there
+    (or, for a malformed submission, was never made)."""
     path = out.result(sub.student_id)
-    if not path.exists() or not out.autograded_notebook(sub.student_id).exists():
+    if not path.exists():
         return None
     record = json.loads(path.read_text())
-    return record if record.get("fingerprint") == fingerprint else None
+    if record.get("fingerprint") != fingerprint:
+        return None
+    made = out.autograded_notebook(sub.student_id).exists()
+    return record if made or record["status"].startswith("malformed notebook") else None
 
 
-def _save(db_url: str, out: Outdir, record: dict) -> None:
-    """Write one student's scores: from the autograded notebook, or zeros if there is none."""
-    notebook = out.autograded_notebook(record["student_id"])
-    gradebook.save(db_url, record["student_id"], notebook if notebook.exists() else None)
+def _save(batch: gradebook.Batch, out: Outdir, record: dict) -> None:
+    """Queue one student's scores: the worker's, or zeros if there is no autograded notebook."""
+    student = record["student_id"]
+    notebook = out.autograded_notebook(student)
+    if not notebook.exists():
+        batch.add(student, None)
+    elif "gradebook" in record:
+        batch.add(student, record["gradebook"])
+    else:  # scored by no worker (it died after grading, or an older version): nbgrader's way
+        gradebook.save(batch.db_url, student, notebook)
 
 
 def _rows(db_url: str, students: list[str], results: dict,

@@ -2,49 +2,96 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
-import shutil
+import os
 from pathlib import Path
 
+import jinja2
+from nbconvert.exporters import HTMLExporter
 from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 
 from . import course, pipeline
 
 
+class Renderer:
+    """nbgrader's feedback page for any number of students, from one exporter.
+
+    Built once per process: nbgrader's GenerateFeedback makes a new HTML exporter (templates
+    loaded and compiled again) for every student. The page is the one GenerateFeedback writes:
+    same exporter class, configuration, preprocessors and resources.
+    """
+
+    def __init__(self, root: Path | None = None):
+        config = course.nbgrader_config(Path(root or course.COURSE), "sqlite://")
+        config.GenerateFeedback.preprocessors = pipeline.FEEDBACK
+        converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+        converter.log.setLevel(logging.ERROR)
+        self.exporter = _MarkdownOnce(parent=converter, config=converter.config)
+        for step in converter.preprocessors:
+            self.exporter.register_preprocessor(step)
+
+    def page(self, autograded: Path, student: str, db_url: str) -> str:
+        """The HTML page of `student`'s autograded notebook, scores read from `db_url`."""
+        notebook = Path(autograded).stem
+        resources = {"unique_key": notebook, "output_files_dir": f"{notebook}_files",
+                     "nbgrader": {"student": student, "assignment": course.ASSIGNMENT,
+                                  "notebook": notebook, "db_url": db_url}}
+        output, _ = self.exporter.from_filename(str(autograded), resources=resources)
+        return output
+
+
+class _MarkdownOnce(HTMLExporter):
+    """GenerateFeedback's exporter, rendering each distinct markdown text once per process.
+
+    The assignment's text is the same for every student. The rendering depends only on the
+    source, the cell's attachments (cells with some are rendered every time) and, when images
+    are embedded, the notebook's folder.
+    """
+
+    @functools.lru_cache(maxsize=2048)  # noqa: B019  (one exporter per process, kept for good)
+    def _markdown_of(self, source: str, path: str) -> str:
+        return super().markdown2html({"resources": {"metadata": {"path": path}}}, source)
+
+    @jinja2.pass_context
+    def markdown2html(self, context, source):
+        if context.get("cell", {}).get("attachments"):
+            return super().markdown2html(context, source)
+        path = context.get("resources", {}).get("metadata", {}).get("path", "")
+        return self._markdown_of(source, path if self.embed_images else "")
+
+
 def generate(out, db_url: str, rows: list[dict], force: bool = False) -> None:
-    """Write feedback/<student_id>.html for every row (nbgrader's page, or a note why not)."""
-    out.feedback.mkdir(parents=True, exist_ok=True)
+    """Write the feedback page of every row (nbgrader's page, or a note why there is none).
+
+    Pages the workers rendered while grading are up to date and are kept unless `force`.
+    """
+    renderer = None
     for row in rows:
         student = row["student_id"]
-        target = out.feedback / f"{student}.html"
+        target = out.feedback_page(student)
         notebook = out.autograded_notebook(student)
         if not notebook.exists():
-            target.write_text(_no_notebook_page(student, row["status"]), encoding="utf-8")
+            write_page(target, no_notebook_page(student, row["status"]))
             continue
         if not force and target.exists() and target.stat().st_mtime >= notebook.stat().st_mtime:
             continue
-        produced = _nbgrader_feedback(out, db_url, student)
-        shutil.copy(produced, target)
+        renderer = renderer or Renderer(out.root)
+        write_page(target, renderer.page(notebook, student, db_url))
 
 
-def _nbgrader_feedback(out, db_url: str, student: str) -> Path:
-    """Run nbgrader's GenerateFeedback for one student with hidden tests stripped."""
-    config = course.nbgrader_config(out.root, db_url)
-    config.CourseDirectory.feedback_directory = str(out.work / "nbgrader-feedback")
-    config.GenerateFeedback.preprocessors = pipeline.FEEDBACK
-    coursedir = CourseDirectory(config=config)
-    coursedir.assignment_id = course.ASSIGNMENT
-    coursedir.student_id = student
-    converter = GenerateFeedback(coursedir=coursedir, config=config)
-    converter.force = True
-    converter.log.setLevel(logging.ERROR)
-    converter.start()
-    return out.work / "nbgrader-feedback" / student / course.ASSIGNMENT / f"{course.NOTEBOOK}.html"
+def write_page(path: Path, text: str) -> None:
+    """Write a page whole or not at all (a reader never sees half of one)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
-def _no_notebook_page(student: str, status: str) -> str:
+def no_notebook_page(student: str, status: str) -> str:
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Feedback for {html.escape(student)}</title></head>
 <body style="font-family: sans-serif; max-width: 40em; margin: 2em auto">

@@ -2,12 +2,15 @@
 ``python -m grader.worker --serve MEMORY_MB`` grades the job files named on stdin one by one.
 
 Everything a submission can break (its kernel, its outputs, the process running it) stays in
-this process, which the runner replaces if it dies; the parent only reads the result file, and
-writes grades itself.
+this process, which the runner replaces if it dies. The per-submission work after grading is
+done here too, in parallel: the scores (computed in a private copy of the gradebook) go back in
+the result file, and the feedback page is written to the output folder; the parent
+only collects results and writes them to the class gradebook in batches.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
@@ -22,8 +25,8 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
-from . import course, pipeline
-from .notebook_io import read_notebook
+from . import course, feedback, gradebook, pipeline
+from .notebook_io import NotebookError, read_notebook
 from .validate import nbgrader_cells
 
 
@@ -44,12 +47,21 @@ class Job:
     max_output_bytes: int = 200_000
     memory_mb: int = 4096
     isolation: str = "auto"  # bubblewrap sandbox for the kernel: "auto", "bwrap" or "none"
+    feedback: str = ""  # where to write the feedback page ("": none)
+    grader_entries: dict = field(default_factory=dict)  # gradebook.grader_entries, if any
 
 
 def grade(job: Job) -> dict:
     """Sanitize, execute and store the autograded notebook; return the result record."""
     started = time.monotonic()
-    nb = read_notebook(Path(job.submission))
+    try:
+        nb = read_notebook(Path(job.submission))
+    except NotebookError as err:
+        record = {"student_id": job.student_id, "status": f"malformed notebook: {err}"}
+        if job.feedback:
+            feedback.write_page(Path(job.feedback),
+                                feedback.no_notebook_page(job.student_id, record["status"]))
+        return record
     expected = set(_tracked_ids(job.template_db))
     found = expected & set(nbgrader_cells(nb))
     config = _config(job)
@@ -66,8 +78,30 @@ def grade(job: Job) -> dict:
     events = json.loads(Path(config.SandboxedExecute.events_file).read_text())
     Path(config.SandboxedExecute.events_file).unlink()
     _atomic_write(Path(job.autograded), nbformat.writes(nb))
-    return {"student_id": job.student_id, "status": _status(nb, events, found),
-            "seconds": round(time.monotonic() - started, 2)}
+    record = {"student_id": job.student_id, "status": _status(nb, events, found)}
+    record["gradebook"] = score_and_render(job, nb)
+    record["seconds"] = round(time.monotonic() - started, 2)
+    return record
+
+
+def score_and_render(job: Job, nb) -> dict:
+    """Save the scores into a private copy of the gradebook, as the class gradebook will hold
+    them, and render the feedback page from it; return what to save there (save_many)."""
+    graded = {cell.metadata["nbgrader"]["grade_id"] for cell in nb.cells
+              if cell.metadata.get("nbgrader", {}).get("grade_id")}
+    with gradebook.private_copy(Path(job.template_db)) as db_url:
+        gradebook.save(db_url, job.student_id, Path(job.autograded), job.grader_entries)
+        entries = gradebook.autograder_entries(db_url, job.student_id, graded)
+        if job.feedback:
+            page = _renderer().page(Path(job.autograded), job.student_id, db_url)
+            feedback.write_page(Path(job.feedback), page)
+    return entries
+
+
+@functools.cache
+def _renderer() -> feedback.Renderer:
+    """One page renderer per worker process: templates are loaded once."""
+    return feedback.Renderer()
 
 
 def _status(nb, events: dict, found: set) -> str:
