@@ -22,6 +22,7 @@ from nbgrader.api import (
     SubmittedNotebook,
 )
 from sqlalchemy import or_
+from sqlalchemy.orm import selectinload
 from traitlets.config import Config
 
 from . import course, pipeline
@@ -153,7 +154,10 @@ def save_many(db_url: str, results: list[tuple[str, dict | None]]) -> None:
         known, submissions = set(), {}
         for chunk in _chunks([student for student, _ in results]):
             known.update(id_ for (id_,) in gb.db.query(Student.id).filter(Student.id.in_(chunk)))
+            notebooks = selectinload(SubmittedAssignment.notebooks)
             submissions.update((sub.student_id, sub) for sub in gb.db.query(SubmittedAssignment)
+                               .options(notebooks.selectinload(SubmittedNotebook.grades),
+                                        notebooks.selectinload(SubmittedNotebook.comments))
                                .filter(SubmittedAssignment.assignment_id == assignment.id,
                                        SubmittedAssignment.student_id.in_(chunk)))
         for student_id, entries in results:
