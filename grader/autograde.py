@@ -92,13 +92,12 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
     # grading: a run stopped before a batch was committed loses no grading, the next run saves
     # the stored results again (below, first, in one transaction). So batches only bound how
     # far the gradebook lags behind the results: a few seconds (gradebook.Batch).
-    batch = gradebook.Batch(db_url)
-    for _, record in sorted(results.items()):
-        _save(batch, out, record)
-    batch.commit()
-    workers = jobs or os.cpu_count() or 1
-    runner = runner or (functools.partial(_on_dask, dask) if dask else run_local)
-    try:
+    with gradebook.Batch(db_url) as batch:  # also when stopped: what was collected is saved
+        for _, record in sorted(results.items()):
+            _save(batch, out, record)
+        batch.commit()
+        workers = jobs or os.cpu_count() or 1
+        runner = runner or (functools.partial(_on_dask, dask) if dask else run_local)
         with tqdm(total=len(pending), desc="Grading", unit="submission", disable=quiet) as bar:
             for record in runner(pending, workers):
                 record["fingerprint"] = prints[record["student_id"]]
@@ -106,8 +105,6 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
                 _save(batch, out, record)
                 results[record["student_id"]] = record
                 bar.update()
-    finally:  # also when stopped: what was collected is saved
-        batch.commit()
 
     return publish(out, db_url, results)
 

@@ -137,49 +137,83 @@ def _enter(submission, entries: dict) -> None:
                     setattr(row, name, value)
 
 
-def save_many(db_url: str, results: list[tuple[str, dict | None]]) -> None:
+def save_many(db_url: str, results: list[tuple[str, dict | None]],
+              gb: Gradebook | None = None, layout: Layout | None = None) -> None:
     """Record many students' scores in one transaction, exactly as `save` would one by one.
 
     Each result is (student_id, entries): the `autograder_entries` a worker computed from its
-    private gradebook, or None for a student without an autograded notebook (zeros).
+    private gradebook, or None for a student without an autograded notebook (zeros). `gb` and
+    `layout`: an open gradebook to use (and leave open) and its assignment's Layout.
     """
     if not results:
         return
-    with Gradebook(db_url, course.COURSE_ID) as gb:
+    if gb is None:
+        with Gradebook(db_url, course.COURSE_ID) as opened:
+            return save_many(db_url, results, opened, layout)
+    layout = layout or Layout(gb)
+    known, submissions = set(), {}
+    for chunk in _chunks([student for student, _ in results]):
+        known.update(id_ for (id_,) in gb.db.query(Student.id).filter(Student.id.in_(chunk)))
+        notebooks = selectinload(SubmittedAssignment.notebooks)
+        submissions.update((sub.student_id, sub) for sub in gb.db.query(SubmittedAssignment)
+                           .options(notebooks.selectinload(SubmittedNotebook.grades),
+                                    notebooks.selectinload(SubmittedNotebook.comments))
+                           .filter(SubmittedAssignment.assignment_id == layout.assignment_id,
+                                   SubmittedAssignment.student_id.in_(chunk)))
+    for student_id, entries in results:
+        if student_id not in known:
+            gb.db.add(Student(id=student_id))
+            known.add(student_id)
+        if student_id not in submissions:
+            submissions[student_id] = layout.new_submission(gb, student_id)
+        for notebook in submissions[student_id].notebooks:
+            name = layout.names[notebook.notebook_id]
+            _put(notebook, None if entries is None else entries.get(name, {}), layout.names)
+    gb.db.commit()
+
+
+class Layout:
+    """The assignment's notebooks and cells, by id, read once: rows are linked by id, since
+    touching a relationship would load every student's rows."""
+
+    def __init__(self, gb: Gradebook):
         assignment = gb.find_assignment(course.ASSIGNMENT)
-        # rows are linked by id: touching a relationship would load every student's rows
-        names = {nb.id: nb.name for nb in assignment.notebooks}
-        names.update((cell.id, cell.name) for nb in assignment.notebooks
-                     for cell in [*nb.grade_cells, *nb.solution_cells, *nb.task_cells])
-        known, submissions = set(), {}
-        for chunk in _chunks([student for student, _ in results]):
-            known.update(id_ for (id_,) in gb.db.query(Student.id).filter(Student.id.in_(chunk)))
-            notebooks = selectinload(SubmittedAssignment.notebooks)
-            submissions.update((sub.student_id, sub) for sub in gb.db.query(SubmittedAssignment)
-                               .options(notebooks.selectinload(SubmittedNotebook.grades),
-                                        notebooks.selectinload(SubmittedNotebook.comments))
-                               .filter(SubmittedAssignment.assignment_id == assignment.id,
-                                       SubmittedAssignment.student_id.in_(chunk)))
-        for student_id, entries in results:
-            if student_id not in known:
-                gb.db.add(Student(id=student_id))
-                known.add(student_id)
-            if student_id not in submissions:
-                submissions[student_id] = _new_submission(gb, assignment, student_id)
-            for notebook in submissions[student_id].notebooks:
-                found = None if entries is None else entries.get(names[notebook.notebook_id], {})
-                _put(notebook, found, names)
-        gb.db.commit()
+        self.assignment_id = assignment.id
+        self.notebooks = [(nb.id, [c.id for c in nb.grade_cells],
+                           [c.id for c in nb.solution_cells], [c.id for c in nb.task_cells])
+                          for nb in assignment.notebooks]
+        self.names = {nb.id: nb.name for nb in assignment.notebooks}
+        self.names.update((cell.id, cell.name) for nb in assignment.notebooks
+                          for cell in [*nb.grade_cells, *nb.solution_cells, *nb.task_cells])
+
+    def new_submission(self, gb: Gradebook, student_id: str) -> SubmittedAssignment:
+        """A submission with an empty grade and comment per cell, as nbgrader's
+        add_submission makes it."""
+        submission = SubmittedAssignment(assignment_id=self.assignment_id, student_id=student_id)
+        for notebook_id, grade_cells, solution_cells, task_cells in self.notebooks:
+            submitted = SubmittedNotebook(notebook_id=notebook_id, assignment=submission)
+            for cell_id in grade_cells:
+                Grade(cell_id=cell_id, notebook=submitted)
+            for cell_id in solution_cells:
+                Comment(cell_id=cell_id, notebook=submitted)
+            for cell_id in task_cells:
+                Comment(cell_id=cell_id, notebook=submitted)
+                Grade(cell_id=cell_id, notebook=submitted)
+        gb.db.add(submission)
+        return submission
 
 
 class Batch:
     """Scores waiting for `save_many`: committed once `seconds` have passed since the last
-    commit, and by `commit()`."""
+    commit, by `commit()`, and on leaving the `with` block (even when stopped by an error)."""
 
     def __init__(self, db_url: str, seconds: float = 5.0):
         self.db_url, self.seconds = db_url, seconds
         self.pending: list[tuple[str, dict | None]] = []
         self.since = time.monotonic()
+        # opened once: opening it, and reading the assignment, cost more than a small batch
+        self.gb: Gradebook | None = None
+        self.layout: Layout | None = None
 
     def add(self, student_id: str, entries: dict | None) -> None:
         self.pending.append((student_id, entries))
@@ -187,9 +221,22 @@ class Batch:
             self.commit()
 
     def commit(self) -> None:
-        save_many(self.db_url, self.pending)
+        if self.pending:
+            self.gb = self.gb or Gradebook(self.db_url, course.COURSE_ID)
+            self.layout = self.layout or Layout(self.gb)
+            save_many(self.db_url, self.pending, self.gb, self.layout)
         self.pending = []
         self.since = time.monotonic()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.commit()
+        finally:
+            if self.gb is not None:
+                self.gb.close()
 
 
 def _put(notebook, entries: dict | None, names: dict[str, str]) -> None:
@@ -206,22 +253,6 @@ def _put(notebook, entries: dict | None, names: dict[str, str]) -> None:
     for comment in notebook.comments:
         if entries is not None and names[comment.cell_id] in entries.get("comments", {}):
             comment.auto_comment = entries["comments"][names[comment.cell_id]]
-
-
-def _new_submission(gb: Gradebook, assignment, student_id: str) -> SubmittedAssignment:
-    """A submission with an empty grade and comment per cell, as nbgrader's add_submission."""
-    submission = SubmittedAssignment(assignment_id=assignment.id, student_id=student_id)
-    for notebook in assignment.notebooks:
-        submitted = SubmittedNotebook(notebook_id=notebook.id, assignment=submission)
-        for cell in notebook.grade_cells:
-            Grade(cell_id=cell.id, notebook=submitted)
-        for cell in notebook.solution_cells:
-            Comment(cell_id=cell.id, notebook=submitted)
-        for cell in notebook.task_cells:
-            Comment(cell_id=cell.id, notebook=submitted)
-            Grade(cell_id=cell.id, notebook=submitted)
-    gb.db.add(submission)
-    return submission
 
 
 def scores(db_url: str, student_ids: list[str]) -> dict[str, dict[str, float]]:
