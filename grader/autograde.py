@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from nbgrader.utils import parse_utc
 from tqdm import tqdm
 
 from . import atomic, course, feedback, gradebook, report, sandbox
@@ -148,10 +149,10 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
             out.result(sub.student_id).unlink(missing_ok=True)
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
             to_grade.append(sub)
-    students = [sub.student_id for sub in to_grade]
+    due = gradebook.due_dates(assignment, db_url, sorted(by_student))
     pending = jobs_for(out, to_grade, timeout, skip, memory_mb,
-                       gradebook.grader_entries(assignment, db_url, students),
-                       gradebook.due_dates(assignment, db_url, students))
+                       gradebook.grader_entries(assignment, db_url,
+                                                [sub.student_id for sub in to_grade]), due)
 
     # A result file, written before its scores join a batch, is the durable record of a
     # grading: a run stopped before a batch was committed loses no grading, the next run saves
@@ -159,7 +160,7 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
     # far the gradebook lags behind the results: a few seconds (gradebook.Batch).
     with gradebook.Batch(assignment, db_url) as batch:  # also when stopped: what came is saved
         for _, record in sorted(results.items()):
-            _save(batch, out, record)
+            _save(batch, out, record, reused=True, due=due.get(record["student_id"]))
         batch.commit()
         workers = jobs or os.cpu_count() or 1
         runner = runner or (functools.partial(_on_dask, dask) if dask else run_local)
@@ -280,19 +281,30 @@ def _copy_submission_files(out: Outdir, sub: Submission) -> None:
             shutil.copy2(sub.folder / name, target / name)
 
 
-def _save(batch: gradebook.Batch, out: Outdir, record: dict) -> None:
-    """Queue one student's scores: the worker's, or zeros if there is no autograded notebook."""
+def _save(batch: gradebook.Batch, out: Outdir, record: dict, reused: bool = False,
+          due: datetime | None = None) -> None:
+    """Queue one student's scores: the worker's, or zeros if there is no autograded notebook.
+
+    A `reused` record's late penalty was computed against the gradebook of its run: a submission
+    that is late against today's due date `due` is saved nbgrader's way, so that the penalty
+    follows today's due date and manual scores; one that is not late has none.
+    """
     if not record.get("is_student", True):  # a file tied to nobody: a row, no gradebook entry
         return
     student = record["student_id"]
     notebook = out.autograded_notebook(student)
     when = record.get("submitted_at")
     submitted_at = datetime.fromisoformat(when) if when else None
+    late = bool(due and submitted_at and parse_utc(submitted_at) > due)
+    entries = record.get("gradebook")
     if not notebook.exists():
         batch.add(student, None, submitted_at)
-    elif "gradebook" in record:
-        batch.add(student, record["gradebook"], submitted_at)
-    else:  # scored by no worker (graded by an older version): nbgrader's way, after the batch
+    elif entries is not None and not (reused and late):
+        if reused:  # not late now: AssignLatePenalties would clear any penalty
+            entries = {name: {**notebook_entries, "late_submission_penalty": None}
+                       for name, notebook_entries in entries.items()}
+        batch.add(student, entries, submitted_at)
+    else:  # scored by no worker (an older version), or late: nbgrader's way, after the batch
         batch.commit()
         gradebook.save(out.assignment, batch.db_url, student, notebook, submitted_at=submitted_at)
 
