@@ -24,3 +24,15 @@ def bench_samples(size: int = SIZE) -> list[Sample]:
 def write_bench_class(folder: Path, size: int = SIZE) -> list[Sample]:
     """Write the class as <student_id>.ipynb files into `folder`."""
     return write_class(folder, bench_samples(size))
+
+
+def mixed_samples(size: int) -> list[Sample]:
+    """A large class: the bench samples over and over (honest, buggy and hostile in turn)."""
+    kinds = [s for s in sample_class() if s.student_id not in LEFT_OUT]
+    return [Sample(f"{kinds[i % len(kinds)].student_id}-{i:04d}", kinds[i % len(kinds)].build)
+            for i in range(size)]
+
+
+def write_mixed_class(folder: Path, size: int) -> list[Sample]:
+    """Write a mixed class of `size` as <student_id>.ipynb files into `folder`."""
+    return write_class(folder, mixed_samples(size))

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from nbgrader.utils import parse_utc
 from tqdm import tqdm
 
 from . import atomic, course, feedback, gradebook, report, sandbox
 from .collect import Submission, UsageError, collect, collect_submitted
 from .course import Assignment
 from .hidden_tests import seeds
-from .notebook_io import NotebookError, read_notebook
 from .roster import Roster
 from .runners import run_dask, run_local
 from .worker import Job
@@ -98,11 +100,16 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
                 skip: bool = True, db_url: str | None = None, dask: str | None = None,
                 force: bool = False, memory_mb: int = 4096, quiet: bool = False,
                 assignment: Assignment | None = None, in_course: bool = False,
-                roster: str | Path | None = None) -> list[dict]:
+                roster: str | Path | None = None,
+                runner: Callable[[list[Job], int], Iterable[dict]] | None = None) -> list[dict]:
     """Grade every submission; write grades.csv, feedback and the report; return the rows.
 
     `in_course`: `submissions_path` is the course's submitted/ folder; grade the assignment's
     submissions into the course itself (its gradebook, autograded/, feedback/).
+
+    The workers grade, score and render each submission's feedback page; this process only
+    collects their results, saves them to the gradebook in batches and writes the class
+    outputs. `runner` replaces the local pool or Dask (the bench feeds it stored results).
     """
     out = Outdir(Path(out).resolve(), assignment, in_course)
     assignment = out.assignment
@@ -130,15 +137,9 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
     for sub in submissions:
         if in_course:
             _copy_submission_files(out, sub)
-        problem = sub.problem
-        if problem is None:
-            try:
-                read_notebook(sub.path)
-            except NotebookError as err:
-                problem = f"malformed notebook: {err}"
-        if problem is not None:
+        if sub.problem is not None:  # a malformed notebook is found by its worker, in parallel
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
-            record = _described({"student_id": sub.student_id, "status": problem}, sub)
+            record = _described({"student_id": sub.student_id, "status": sub.problem}, sub)
             atomic.write_text(out.result(sub.student_id), json.dumps(record))
             results[sub.student_id] = record
             continue
@@ -149,24 +150,29 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
             out.result(sub.student_id).unlink(missing_ok=True)
             out.autograded_notebook(sub.student_id).unlink(missing_ok=True)
             to_grade.append(sub)
-    pending = jobs_for(out, to_grade, timeout, skip, memory_mb)
+    due = gradebook.due_dates(assignment, db_url, sorted(by_student))
+    pending = jobs_for(out, to_grade, timeout, skip, memory_mb,
+                       gradebook.grader_entries(assignment, db_url,
+                                                [sub.student_id for sub in to_grade]), due)
 
-    # already-graded and malformed submissions are (re)written to the gradebook first: cheap,
-    # and it makes a resumed run complete even if it was stopped between grading and saving
-    for _, record in sorted(results.items()):
-        _save(db_url, out, record)
-    workers = jobs or os.cpu_count() or 1
-    runner = run_dask(pending, dask, workers) if dask else run_local(pending, workers)
-    with tqdm(total=len(pending), desc="Grading", unit="submission", disable=quiet) as bar:
-        for record in runner:
-            record["fingerprint"] = prints[record["student_id"]]
-            record = _described(record, by_student[record["student_id"]])
-            _save(db_url, out, record)
-            atomic.write_text(out.result(record["student_id"]), json.dumps(record))
-            # its feedback page now, while the workers grade (publish skips pages up to date)
-            feedback.generate(out, db_url, [record])
-            results[record["student_id"]] = record
-            bar.update()
+    # A result file, written before its scores join a batch, is the durable record of a
+    # grading: a run stopped before a batch was committed loses no grading, the next run saves
+    # the stored results again (below, first, in one transaction). So batches only bound how
+    # far the gradebook lags behind the results: a few seconds (gradebook.Batch).
+    with gradebook.Batch(assignment, db_url) as batch:  # also when stopped: what came is saved
+        for _, record in sorted(results.items()):
+            _save(batch, out, record, reused=True, due=due.get(record["student_id"]))
+        batch.commit()
+        workers = jobs or os.cpu_count() or 1
+        runner = runner or (functools.partial(_on_dask, dask) if dask else run_local)
+        with tqdm(total=len(pending), desc="Grading", unit="submission", disable=quiet) as bar:
+            for record in runner(pending, workers):
+                record["fingerprint"] = prints[record["student_id"]]
+                record = _described(record, by_student[record["student_id"]])
+                atomic.write_text(out.result(record["student_id"]), json.dumps(record))
+                _save(batch, out, record)
+                results[record["student_id"]] = record
+                bar.update()
 
     gradebook.drop_stray_courses(assignment, db_url)
     return publish(out, db_url, results)
@@ -197,6 +203,10 @@ def stored_results(out: Outdir) -> dict[str, dict]:
     return {record["student_id"]: record for record in records}
 
 
+def _on_dask(address: str, jobs: list[Job], workers: int) -> Iterable[dict]:
+    return run_dask(jobs, address, workers)
+
+
 def _make_template(out: Outdir) -> None:
     """A gradebook holding only the assignment, copied by each worker for its sanitizing step."""
     from .release import generate_assignment
@@ -208,9 +218,11 @@ def _make_template(out: Outdir) -> None:
 
 
 def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: bool,
-             memory_mb: int) -> list[Job]:
+             memory_mb: int, grader_entries: dict | None = None,
+             due: dict[str, datetime] | None = None) -> list[Job]:
     """One worker job per submission; what they share is read from the course once."""
     assignment = out.assignment
+    grader_entries, due = grader_entries or {}, due or {}
     # data files shipped beside the notebook (the source's: a release may not be built yet)
     scratch = [str(p) for p in assignment.source_dir.iterdir()
                if p.is_file() and p.suffix != ".ipynb"]
@@ -225,17 +237,35 @@ def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: boo
                 scratch_files=scratch, timeout=timeout, total_timeout=3 * timeout,
                 cell_order=order, skip=skip, memory_mb=memory_mb,
                 inputs_key=seeds.inputs_key(secret, sub.path.read_bytes()),
-                source_notebook=str(assignment.source_notebook))
+                source_notebook=str(assignment.source_notebook),
+                course=str(assignment.course.root),
+                submitted_at=sub.submitted_at.isoformat() if sub.submitted_at else "",
+                due=due[sub.student_id].isoformat() if sub.student_id in due else "",
+                feedback=str(out.feedback_page(sub.student_id).resolve()),
+                beside_feedback=_beside_feedback(out, sub.student_id),
+                grader_entries=grader_entries.get(sub.student_id, {}))
             for sub in submissions]
 
 
+def _beside_feedback(out: Outdir, student_id: str) -> list[str]:
+    """In a course, the submission files release_feedback needs beside the feedback page."""
+    if not out.in_course:
+        return []
+    folder = out.autograded_notebook(student_id).parent
+    return [str(folder / name) for name in course.SUBMISSION_FILES if (folder / name).is_file()]
+
+
 def _previous_result(out: Outdir, sub: Submission, fingerprint: str) -> dict | None:
-    """The stored result of an identical earlier grading, if its notebook is still there."""
+    """The stored result of an identical earlier grading, if its notebook is still there
+    (or, for a malformed submission, was never made)."""
     path = out.result(sub.student_id)
-    if not path.exists() or not out.autograded_notebook(sub.student_id).exists():
+    if not path.exists():
         return None
     record = json.loads(path.read_text())
-    return record if record.get("fingerprint") == fingerprint else None
+    if record.get("fingerprint") != fingerprint:
+        return None
+    made = out.autograded_notebook(sub.student_id).exists()
+    return record if made or record["status"].startswith("malformed notebook") else None
 
 
 def _described(record: dict, sub: Submission) -> dict:
@@ -255,15 +285,32 @@ def _copy_submission_files(out: Outdir, sub: Submission) -> None:
             shutil.copy2(sub.folder / name, target / name)
 
 
-def _save(db_url: str, out: Outdir, record: dict) -> None:
-    """Write one student's scores: from the autograded notebook, or zeros if there is none."""
+def _save(batch: gradebook.Batch, out: Outdir, record: dict, reused: bool = False,
+          due: datetime | None = None) -> None:
+    """Queue one student's scores: the worker's, or zeros if there is no autograded notebook.
+
+    A `reused` record's late penalty was computed against the gradebook of its run: a submission
+    that is late against today's due date `due` is saved nbgrader's way, so that the penalty
+    follows today's due date and manual scores; one that is not late has none.
+    """
     if not record.get("is_student", True):  # a file tied to nobody: a row, no gradebook entry
         return
-    notebook = out.autograded_notebook(record["student_id"])
+    student = record["student_id"]
+    notebook = out.autograded_notebook(student)
     when = record.get("submitted_at")
-    gradebook.save(out.assignment, db_url, record["student_id"],
-                   notebook if notebook.exists() else None,
-                   submitted_at=datetime.fromisoformat(when) if when else None)
+    submitted_at = datetime.fromisoformat(when) if when else None
+    late = bool(due and submitted_at and parse_utc(submitted_at) > due)
+    entries = record.get("gradebook")
+    if not notebook.exists():
+        batch.add(student, None, submitted_at)
+    elif entries is not None and not (reused and late):
+        if reused:  # not late now: AssignLatePenalties would clear any penalty
+            entries = {name: {**notebook_entries, "late_submission_penalty": None}
+                       for name, notebook_entries in entries.items()}
+        batch.add(student, entries, submitted_at)
+    else:  # scored by no worker (an older version), or late: nbgrader's way, after the batch
+        batch.commit()
+        gradebook.save(out.assignment, batch.db_url, student, notebook, submitted_at=submitted_at)
 
 
 def _rows(assignment: Assignment, db_url: str, students: list[str], results: dict,

@@ -2,20 +2,73 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import shutil
 from pathlib import Path
 
+import jinja2
+from nbconvert.exporters import HTMLExporter
 from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 
 from . import atomic, course, pipeline
 
 
+class Renderer:
+    """nbgrader's feedback page for any number of students, from one exporter.
+
+    Built once per process: nbgrader's GenerateFeedback makes a new HTML exporter (templates
+    loaded and compiled again) for every student. The page is the one GenerateFeedback writes:
+    same exporter class, configuration (the course's), preprocessors and resources.
+    """
+
+    def __init__(self, the_course: course.Course):
+        config = the_course.nbgrader_config(the_course.root, "sqlite://")
+        config.GenerateFeedback.preprocessors = pipeline.FEEDBACK
+        converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+        converter.log.setLevel(logging.ERROR)
+        self.exporter = _MarkdownOnce(parent=converter, config=converter.config)
+        for step in converter.preprocessors:
+            self.exporter.register_preprocessor(step)
+
+    def page(self, autograded: Path, student: str, assignment: str, db_url: str) -> str:
+        """The HTML page of `student`'s autograded notebook, scores read from `db_url`."""
+        notebook = Path(autograded).stem
+        resources = {"unique_key": notebook, "output_files_dir": f"{notebook}_files",
+                     "nbgrader": {"student": student, "assignment": assignment,
+                                  "notebook": notebook, "db_url": db_url}}
+        output, _ = self.exporter.from_filename(str(autograded), resources=resources)
+        return output
+
+
+class _MarkdownOnce(HTMLExporter):
+    """GenerateFeedback's exporter, rendering each distinct markdown text once per process.
+
+    The assignment's text is the same for every student. The rendering depends only on the
+    source, the cell's attachments (cells with some are rendered every time) and, when images
+    are embedded, the notebook's folder.
+    """
+
+    @functools.lru_cache(maxsize=2048)  # noqa: B019  (one exporter per process, kept for good)
+    def _markdown_of(self, source: str, path: str) -> str:
+        return super().markdown2html({"resources": {"metadata": {"path": path}}}, source)
+
+    @jinja2.pass_context
+    def markdown2html(self, context, source):
+        if context.get("cell", {}).get("attachments"):
+            return super().markdown2html(context, source)
+        path = context.get("resources", {}).get("metadata", {}).get("path", "")
+        return self._markdown_of(source, path if self.embed_images else "")
+
+
 def generate(out, db_url: str, rows: list[dict], force: bool = False) -> None:
-    """Write feedback/<student_id>.html for every row (nbgrader's page, or a note why not)."""
-    out.feedback.mkdir(parents=True, exist_ok=True)
+    """Write the feedback page of every row (nbgrader's page, or a note why there is none).
+
+    Pages the workers rendered while grading are up to date and are kept unless `force`.
+    """
+    renderer = None
     for row in rows:
         student = row["student_id"]
         target = out.feedback_page(student)
@@ -23,40 +76,23 @@ def generate(out, db_url: str, rows: list[dict], force: bool = False) -> None:
         if not notebook.exists():
             atomic.write_text(target, _no_notebook_page(out.assignment.name, student,
                                                         row["status"]))
-            _submission_files_beside(out, student, target.parent)
+            submission_files_beside(out.autograded_notebook(student).parent, target.parent,
+                                    out.in_course)
             continue
         if not force and target.exists() and target.stat().st_mtime >= notebook.stat().st_mtime:
             continue
-        produced = _nbgrader_feedback(out, db_url, student)
-        atomic.copy(produced, target)
-        _submission_files_beside(out, student, target.parent)
+        renderer = renderer or Renderer(out.assignment.course)
+        atomic.write_text(target, renderer.page(notebook, student, out.assignment.name, db_url))
+        submission_files_beside(notebook.parent, target.parent, out.in_course)
 
 
-def _submission_files_beside(out, student: str, folder: Path) -> None:
-    """In a course, release_feedback needs the submission's timestamp and secret here."""
-    if out.in_course:
-        autograded = out.autograded_notebook(student).parent
+def submission_files_beside(autograded: Path, folder: Path, in_course: bool) -> None:
+    """In a course, release_feedback needs the submission's timestamp and secret beside the
+    page: copied from the autograded notebook's folder."""
+    if in_course:
         for name in course.SUBMISSION_FILES:
             if (autograded / name).is_file():
                 shutil.copy2(autograded / name, folder / name)
-
-
-def _nbgrader_feedback(out, db_url: str, student: str) -> Path:
-    """Run nbgrader's GenerateFeedback for one student with hidden tests stripped."""
-    assignment = out.assignment
-    config = assignment.course.nbgrader_config(out.autograded.parent, db_url)
-    config.CourseDirectory.autograded_directory = out.autograded.name
-    config.CourseDirectory.feedback_directory = str(out.work / "nbgrader-feedback")
-    config.GenerateFeedback.preprocessors = pipeline.FEEDBACK
-    coursedir = CourseDirectory(config=config)
-    coursedir.assignment_id = assignment.name
-    coursedir.student_id = student
-    converter = GenerateFeedback(coursedir=coursedir, config=config)
-    converter.force = True
-    converter.log.setLevel(logging.ERROR)
-    converter.start()
-    return out.work / "nbgrader-feedback" / student / assignment.name / \
-        f"{assignment.notebook}.html"
 
 
 def _no_notebook_page(assignment: str, student: str, status: str) -> str:

@@ -26,22 +26,6 @@ GRACE_SECONDS = 60
 JOBS_PER_WORKER = 50
 
 
-def run_job(job: Job) -> dict:
-    """Grade `job` in a fresh Python process and return its result record."""
-    job_file = _write_job(job)
-    proc = subprocess.Popen([sys.executable, "-m", "grader.worker", str(job_file)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        _, stderr = proc.communicate(timeout=job.total_timeout + GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        return _timed_out(job)
-    finally:
-        job_file.unlink(missing_ok=True)
-    return _result(job, proc.returncode, (stderr or b"").decode(errors="replace"))
-
-
 class Worker:
     """A ``python -m grader.worker --serve`` process that grades jobs one after another."""
 
@@ -133,10 +117,44 @@ def run_local(jobs: list[Job], workers: int) -> Iterator[dict]:
             worker.close()
 
 
+# On a Dask worker: the long-lived grading process of each of its threads, for this run.
+_POOLED: dict[int, Worker] = {}
+
+
+def run_pooled(job: Job) -> dict:
+    """Grade `job` in this thread's long-lived worker process, as run_local does (a Dask task).
+
+    Start-up (imports, the feedback exporter and its templates) is paid once per process, not
+    per submission; run_dask stops these processes when the run ends.
+    """
+    worker = _POOLED.pop(threading.get_ident(), None)
+    if worker is None or worker.memory_mb != job.memory_mb or not worker.alive:
+        if worker is not None:
+            worker.close()
+        worker = Worker(job.memory_mb)
+    try:
+        record = worker.grade(job)
+    except BaseException:  # e.g. its job file cannot be written: the task fails, Dask says why
+        worker.kill()
+        raise
+    if worker.alive and worker.graded < JOBS_PER_WORKER:
+        _POOLED[threading.get_ident()] = worker
+    else:
+        worker.close()
+    return record
+
+
+def close_pooled() -> int:
+    """Stop this Dask worker's grading processes (run on every worker at the end of a run)."""
+    while _POOLED:
+        _POOLED.popitem()[1].close()
+    return 0
+
+
 def run_dask(jobs: list[Job], address: str, workers: int = 2) -> Iterator[dict]:
     """Run jobs on a Dask cluster ('local': `workers` Dask workers here), yielding results."""
-    # each job runs in a fresh worker process (run_job) on whichever Dask worker takes it:
-    # nothing outlives a run on a shared cluster, and a submission cannot harm the Dask worker
+    # each job runs in a grading process of its own (run_pooled) beside whichever Dask worker
+    # takes it: a submission cannot harm the Dask worker, and nothing outlives the run
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
@@ -150,15 +168,19 @@ def run_dask(jobs: list[Job], address: str, workers: int = 2) -> Iterator[dict]:
         except (OSError, ValueError) as err:  # unreachable, or not an address
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {err}") from None
         with client:
-            futures = {client.submit(run_job, job, pure=False): job for job in jobs}
-            for future in dask_completed(futures):
-                try:
-                    record = future.result()
-                except Exception as err:  # e.g. KilledWorker: its Dask workers kept dying
-                    record = {"student_id": futures[future].student_id,
-                              "status": f"grading failed on the cluster: "
-                                        f"{type(err).__name__}: {str(err)[:200]}"}
-                yield record
+            futures = {client.submit(run_pooled, job, pure=False): job for job in jobs}
+            try:
+                for future in dask_completed(futures):
+                    try:
+                        record = future.result()
+                    except Exception as err:  # e.g. KilledWorker: its Dask workers kept dying
+                        record = {"student_id": futures[future].student_id,
+                                  "status": f"grading failed on the cluster: "
+                                            f"{type(err).__name__}: {str(err)[:200]}"}
+                    yield record
+            finally:
+                client.cancel(list(futures))
+                client.run(close_pooled)
     finally:
         if cluster is not None:
             cluster.close()

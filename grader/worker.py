@@ -2,12 +2,15 @@
 ``python -m grader.worker --serve MEMORY_MB`` grades the job files named on stdin one by one.
 
 Everything a submission can break (its kernel, its outputs, the process running it) stays in
-this process, which the runner replaces if it dies; the parent only reads the result file, and
-writes grades itself.
+this process, which the runner replaces if it dies. The per-submission work after grading is
+done here too, in parallel: the scores (computed in a private copy of the gradebook) go back in
+the result file, and the feedback page is written to the output folder; the parent
+only collects results and writes them to the class gradebook in batches.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
@@ -17,14 +20,15 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 from traitlets.config import Config
 
-from . import course, pipeline
+from . import course, feedback, gradebook, pipeline
 from .atomic import write_text as _atomic_write
-from .notebook_io import read_notebook
+from .notebook_io import NotebookError, read_notebook
 from .validate import nbgrader_cells
 
 
@@ -50,12 +54,21 @@ class Job:
     isolation: str = "auto"  # bubblewrap sandbox for the kernel: "auto", "bwrap" or "none"
     inputs_key: str = ""  # draws the hidden tests' inputs (grader.hidden_tests.seeds); "" = random
     source_notebook: str = ""  # the instructor's notebook with the hidden tests ("" = the course's)
+    course: str = ""  # the course folder ("": this repository's)
+    submitted_at: str = ""  # ISO time the student submitted, if known
+    due: str = ""  # ISO due date (with the student's extension) in the class gradebook, if any
+    feedback: str = ""  # where to write the feedback page ("": none)
+    beside_feedback: list[str] = field(default_factory=list)  # files copied beside the page
+    grader_entries: dict = field(default_factory=dict)  # gradebook.grader_entries, if any
 
 
 def grade(job: Job) -> dict:
     """Sanitize, execute and store the autograded notebook; return the result record."""
     started = time.monotonic()
-    nb = read_notebook(Path(job.submission))
+    try:
+        nb = read_notebook(Path(job.submission))
+    except NotebookError as err:  # its page says so, written with the class outputs
+        return {"student_id": job.student_id, "status": f"malformed notebook: {err}"}
     expected = set(_tracked_ids(job))
     found = expected & set(nbgrader_cells(nb))
     config = _config(job)
@@ -72,8 +85,44 @@ def grade(job: Job) -> dict:
     events = json.loads(Path(config.SandboxedExecute.events_file).read_text())
     Path(config.SandboxedExecute.events_file).unlink()
     _atomic_write(Path(job.autograded), nbformat.writes(nb))
-    return {"student_id": job.student_id, "status": _status(nb, events, found),
-            "seconds": round(time.monotonic() - started, 2)}
+    record = {"student_id": job.student_id, "status": _status(nb, events, found)}
+    record["gradebook"] = score_and_render(job, nb)
+    record["seconds"] = round(time.monotonic() - started, 2)
+    return record
+
+
+def score_and_render(job: Job, nb) -> dict:
+    """Save the scores into a private copy of the gradebook, as the class gradebook will hold
+    them, and render the feedback page from it; return what to save there (save_many)."""
+    graded = {cell.metadata["nbgrader"]["grade_id"] for cell in nb.cells
+              if cell.metadata.get("nbgrader", {}).get("grade_id")}
+    assignment = _assignment(job.course, job.assignment)
+    with gradebook.private_copy(Path(job.template_db)) as db_url:
+        gradebook.score(assignment, db_url, job.student_id, Path(job.autograded),
+                        _when(job.submitted_at), _when(job.due), job.grader_entries)
+        entries = gradebook.autograder_entries(assignment, db_url, job.student_id, graded)
+        if job.feedback:
+            page = _renderer(job.course).page(Path(job.autograded), job.student_id,
+                                              assignment.name, db_url)
+            _atomic_write(Path(job.feedback), page)
+            for extra in map(Path, job.beside_feedback):
+                shutil.copy2(extra, Path(job.feedback).parent / extra.name)
+    return entries
+
+
+def _when(iso: str) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
+
+
+@functools.cache
+def _assignment(course_root: str, name: str) -> course.Assignment:
+    return course.Course.load(course_root or None).assignment(name or None)
+
+
+@functools.cache
+def _renderer(course_root: str) -> feedback.Renderer:
+    """One page renderer per worker process and course: templates are loaded once."""
+    return feedback.Renderer(course.Course.load(course_root or None))
 
 
 def _grader_resources(job: Job) -> dict:

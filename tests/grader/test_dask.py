@@ -1,14 +1,19 @@
-"""Grading on a Dask cluster gives the same grades as grading locally."""
+"""Grading on a Dask cluster gives the same grades as grading locally, with scores and feedback
+pages computed on the cluster."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 
 import pytest
+from equivalence import assert_same_as_stock
 
+from grader import course
+from grader.autograde import Outdir
 from grader.runners import run_dask
 from grader.worker import Job
 
@@ -43,9 +48,16 @@ def test_a_cluster_gives_the_same_grades_as_local_grading(graded_class, cluster,
     assert result.returncode == 0, result.stderr[-3000:]
     local, on_dask = read_grades(graded_class[1]), read_grades(tmp_path / "out")
     assert on_dask == {student: local[student] for student in CHOSEN}
+    out = Outdir(tmp_path / "out")
+    for student in CHOSEN:  # scored and rendered on the cluster, before the coordinator got it
+        record = json.loads(out.result(student).read_text())
+        assert set(record["gradebook"][course.NOTEBOOK]) == {"grades", "comments",
+                                                             "late_submission_penalty"}
+        assert out.feedback_page(student).stat().st_mtime <= out.result(student).stat().st_mtime
+    assert_same_as_stock(out.root, tmp_path / "stock")
     with Client(cluster) as client:  # the grading really ran there
         ran = client.run_on_scheduler(
-            lambda dask_scheduler: sum(dask_scheduler.task_prefixes["run_job"].state_counts
+            lambda dask_scheduler: sum(dask_scheduler.task_prefixes["run_pooled"].state_counts
                                        .values()))
     assert ran >= len(CHOSEN)
 
