@@ -102,8 +102,12 @@ class FileLock:
             except BlockingIOError:
                 pass
             holder = self.holder()
-            if holder and not alive(holder) and _stop_leftovers(self.path, holder):
-                continue  # the run is gone; its grading processes held the lock until now
+            if holder and not alive(holder):
+                if _stop_leftovers(self.path, holder):
+                    continue  # the run is gone; its grading processes held the lock until now
+                # processes of the dead run may still be exiting (a sandboxed kernel): give
+                # them a few seconds to let go before calling the folder busy
+                deadline = max(deadline, started + 10)
             if time.monotonic() >= deadline:
                 os.close(fd)
                 stop = f"stop it (kill {holder['pid']} on {holder['host']})" if holder else \
