@@ -22,6 +22,7 @@ without isolation (``isolation="auto"``), or refuses (``isolation="bwrap"``).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib.util
 import os
@@ -30,10 +31,15 @@ import site
 import subprocess
 import sys
 import tempfile
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Type
 
 # Read-only system folders (those that exist); symlinks such as /bin -> usr/bin are recreated.
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
@@ -50,14 +56,18 @@ class Sandbox:
     hidden: list[str] = field(default_factory=list)
     user_namespace: bool = True
 
-    def command(self, kernel_cmd: list[str], extra_binds: list[str] = ()) -> list[str]:
+    def command(self, kernel_cmd: list[str], extra_binds: list[str] = (),
+                as_pid_1: bool = False) -> list[str]:
         """The bwrap command line that runs `kernel_cmd` inside the sandbox.
 
         `extra_binds` are files or folders the kernel needs read-write at the same path (its
-        connection file and socket folder).
+        connection file and socket folder). `as_pid_1`: the command is the sandbox's init
+        (grader/zygote.py), not a child of bwrap's.
         """
         args = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                 "--unshare-net", "--unshare-cgroup-try", "--hostname", "grader"]
+        if as_pid_1:
+            args.append("--as-pid-1")
         if self.user_namespace:
             args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
         args += ["--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
@@ -145,31 +155,102 @@ def warning() -> str | None:
             "read the instructor's notebook, the gradebook and other submissions.")
 
 
+class ReadyClient(AsyncKernelClient):
+    """A kernel client that knows the kernel is ready without waiting out 0.2 s of silence.
+
+    jupyter_client's check ends by reading IOPub until nothing comes for 0.2 s: as long as a
+    forked kernel takes to start. This one stops at the kernel's "idle" for its own
+    kernel_info request, which proves the same (IOPub connected, nothing older left in it).
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            request = self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply" and \
+                    await self._idle_on_iopub(request):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _idle_on_iopub(self, request: str) -> bool:
+        """Read IOPub up to the kernel's "idle" after `request`; False if it never comes
+        (IOPub was not connected yet when the kernel said it: ask again)."""
+        while True:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=0.2)
+            except Empty:
+                return False
+            if msg["parent_header"].get("msg_id") == request and \
+                    msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return True
+
+
 class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts its kernel inside `self.sandbox` (set before starting).
+    """A kernel manager that starts its kernel inside `self.sandbox` (set before starting),
+    or forks it from `self.zygote` (grader/zygote.py), which runs in such a sandbox.
 
     - the kernel command is prefixed with the bwrap command line;
     - the kernel listens on Unix sockets in a private folder (there is no network inside);
     - interrupts are sent as messages: a SIGINT to the process group would hit bwrap itself.
     """
 
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient)
     sandbox: Sandbox | None = None
+    zygote = None
     _socket_dir: str | None = None
 
     async def _async_pre_start_kernel(self, **kw):
-        self._socket_dir = tempfile.mkdtemp(prefix="kernel-")
         self.transport = "ipc"
-        self.ip = os.path.join(self._socket_dir, "k")
+        if self.zygote is not None:  # its socket folder, emptied by the zygote between kernels
+            name = os.path.join(self.zygote.sockets, uuid.uuid4().hex[:12])
+            self.connection_file, self.ip = f"{name}.json", name
+        else:
+            self._socket_dir = tempfile.mkdtemp(prefix="kernel-")
+            self.ip = os.path.join(self._socket_dir, "k")
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         self.kernel_spec.interrupt_mode = "message"
         return cmd, kw
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
+        if self.zygote is not None:
+            return cmd
         if self.sandbox is None:
             raise RuntimeError("SandboxedKernelManager.sandbox was not set")
         binds = [os.path.realpath(self.connection_file), self._socket_dir]
         return self.sandbox.command(cmd, extra_binds=binds)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self.zygote is None:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        else:
+            # the provisioner keeps the forked kernel as its process, with no pid or process
+            # group of this namespace: its signals go through the zygote
+            self.provisioner.process = self.zygote.spawn(kernel_cmd, kw["env"],
+                                                         kw.get("cwd") or self.zygote.scratch)
+            self.provisioner.pid = self.provisioner.pgid = None
+            self._reconcile_connection_info(self.provisioner.connection_info)
+        await self._sockets_bound()
+
+    async def _sockets_bound(self, timeout: float = 60) -> None:
+        """Wait until the kernel listens: a client connecting earlier is refused and retries
+        only 0.1-0.2 s later (zmq's reconnect interval), longer than a forked kernel takes."""
+        info = self.get_connection_info()
+        sockets = [f"{info['ip']}-{info[name]}" for name in
+                   ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+        deadline = time.monotonic() + timeout
+        while not all(map(os.path.exists, sockets)) and time.monotonic() < deadline:
+            if await self.provisioner.poll() is not None:
+                return  # it died: the caller finds out the usual way
+            await asyncio.sleep(0.002)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -15,9 +16,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Enum, Integer, List, Unicode
+from traitlets import Bool, Enum, Integer, List, Unicode
 
-from .. import sandbox
+from .. import sandbox, zygote
 from ..hidden_tests.kernel_side import MIME as RESULTS_MIME
 
 
@@ -50,6 +51,10 @@ class SandboxedExecute(Execute):
                      help="run the kernel in a bubblewrap sandbox").tag(config=True)
     hidden_paths = List(Unicode(), help="paths that must not exist for the kernel, even if "
                         "they lie inside a folder it may read").tag(config=True)
+    fork_kernels = Bool(True, help="fork each sandboxed kernel from a warm zygote "
+                        "(grader/zygote.py) instead of starting a new interpreter").tag(config=True)
+    preload = List(Unicode(), ["numpy"], help="modules the zygote imports once for all its "
+                   "kernels").tag(config=True)
 
     def preprocess(self, nb, resources, km=None):
         NotebookClient.__init__(self, nb, km)
@@ -63,7 +68,8 @@ class SandboxedExecute(Execute):
         if deadline is not None:  # no cell may run past the notebook's deadline
             self.timeout_func = lambda cell: int(
                 max(1, min(self.timeout, deadline - time.monotonic())))
-        with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
+        self._zygote = self._warm_zygote()
+        with _scratch_folder(self._zygote) as scratch:
             for name in self.scratch_files:
                 shutil.copy(name, scratch)
             self.resources.setdefault("metadata", {})["path"] = scratch
@@ -98,10 +104,18 @@ class SandboxedExecute(Execute):
         self.log.warning("Grading without filesystem isolation: %s", reason)
         return None
 
+    def _warm_zygote(self) -> zygote.Zygote | None:
+        """The kernel zygote of this process, ready for a new kernel (None: start one)."""
+        if not self.fork_kernels or self.isolation == "none" or sandbox.probe() is not None:
+            return None
+        return zygote.ready(self.hidden_paths, _kernel_env("", isolated=True),
+                            list(self.preload))
+
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         if self._sandbox is not None:
             km.sandbox = self._sandbox
+            km.zygote = self._zygote
         return km
 
     async def _async_handle_timeout(self, timeout, cell=None):
@@ -135,6 +149,16 @@ class SandboxedExecute(Execute):
         elif size + len(json.dumps(results)) > self.max_results_bytes:
             results = {"invalid": f"more than {self.max_results_bytes:,} bytes of results"}
         kept.append(results)
+
+
+@contextmanager
+def _scratch_folder(warm: zygote.Zygote | None):
+    """The kernel's working folder: its zygote's (already emptied), or a new temporary one."""
+    if warm is not None:
+        yield warm.scratch
+    else:
+        with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
+            yield scratch
 
 
 def _kernel_env(scratch: str, isolated: bool) -> dict:
