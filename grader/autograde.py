@@ -100,7 +100,7 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
                 skip: bool = True, db_url: str | None = None, dask: str | None = None,
                 force: bool = False, memory_mb: int = 4096, quiet: bool = False,
                 assignment: Assignment | None = None, in_course: bool = False,
-                roster: str | Path | None = None,
+                roster: str | Path | None = None, fresh_kernels: bool = False,
                 runner: Callable[[list[Job], int], Iterable[dict]] | None = None) -> list[dict]:
     """Grade every submission; write grades.csv, feedback and the report; return the rows.
 
@@ -153,7 +153,8 @@ def grade_class(submissions_path: Path, out: Path, *, jobs: int | None = None, t
     due = gradebook.due_dates(assignment, db_url, sorted(by_student))
     pending = jobs_for(out, to_grade, timeout, skip, memory_mb,
                        gradebook.grader_entries(assignment, db_url,
-                                                [sub.student_id for sub in to_grade]), due)
+                                                [sub.student_id for sub in to_grade]), due,
+                       fresh_kernels)
 
     # A result file, written before its scores join a batch, is the durable record of a
     # grading: a run stopped before a batch was committed loses no grading, the next run saves
@@ -219,7 +220,7 @@ def _make_template(out: Outdir) -> None:
 
 def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: bool,
              memory_mb: int, grader_entries: dict | None = None,
-             due: dict[str, datetime] | None = None) -> list[Job]:
+             due: dict[str, datetime] | None = None, fresh_kernels: bool = False) -> list[Job]:
     """One worker job per submission; what they share is read from the course once."""
     assignment = out.assignment
     grader_entries, due = grader_entries or {}, due or {}
@@ -243,7 +244,8 @@ def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: boo
                 due=due[sub.student_id].isoformat() if sub.student_id in due else "",
                 feedback=str(out.feedback_page(sub.student_id).resolve()),
                 beside_feedback=_beside_feedback(out, sub.student_id),
-                grader_entries=grader_entries.get(sub.student_id, {}))
+                grader_entries=grader_entries.get(sub.student_id, {}),
+                fork_kernels=not fresh_kernels)
             for sub in submissions]
 
 

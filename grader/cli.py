@@ -36,7 +36,8 @@ def _autograde(args) -> int:
     rows = grade_class(Path(submissions), out, jobs=args.jobs,
                        timeout=args.timeout, skip=not args.no_skip, db_url=args.db,
                        dask=args.dask, force=args.force, memory_mb=args.memory_mb,
-                       assignment=assignment, in_course=in_course, roster=args.roster)
+                       assignment=assignment, in_course=in_course, roster=args.roster,
+                       fresh_kernels=args.fresh_kernels)
     print_table(rows, short_names(assignment.columns(), assignment.course))
     print(f"\nGrades: {out / 'grades.csv'}\nReport: {out / 'report.html'}")
     return 0
@@ -128,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grade on a Dask cluster (tcp://HOST:PORT, or 'local')")
     p.add_argument("--memory-mb", type=int, default=4096,
                    help="memory cap per submission in MiB (default 4096; 0 = none)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start each kernel as a new interpreter in a new sandbox, instead of "
+                        "forking it from a warm one (slower; for comparison)")
     _wait_argument(p)
     p.set_defaults(func=_autograde)
 

@@ -60,6 +60,7 @@ class Job:
     feedback: str = ""  # where to write the feedback page ("": none)
     beside_feedback: list[str] = field(default_factory=list)  # files copied beside the page
     grader_entries: dict = field(default_factory=dict)  # gradebook.grader_entries, if any
+    fork_kernels: bool = True  # from the worker's warm zygote (grader/zygote.py), or fresh
 
 
 def grade(job: Job) -> dict:
@@ -171,6 +172,7 @@ def _config(job: Job) -> Config:
     c.SandboxedExecute.max_output_bytes = job.max_output_bytes
     c.SandboxedExecute.skip_cells_with_tag = course.SKIP_TAG
     c.SandboxedExecute.isolation = job.isolation
+    c.SandboxedExecute.fork_kernels = job.fork_kernels
     # never visible to the kernel, even where they lie inside a folder it may read
     c.SandboxedExecute.hidden_paths = [*job.hidden_paths, str(Path(job.submission).parent),
                                        str(Path(job.template_db).parent.parent)]

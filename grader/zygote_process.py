@@ -46,11 +46,14 @@ def main(preload: list[str], wiped: list[str]) -> int:
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
+    environ = dict(os.environ)
     for name in [*KERNEL_MODULES, *preload]:
         try:
             importlib.import_module(name)
         except ImportError:  # another version may not have it: its kernels import less
             pass
+    # variables those imports set (debugpy sets some): a kernel that imported them has them
+    imported_env = {k: v for k, v in os.environ.items() if environ.get(k) != v}
     dev_entries = set(os.listdir("/dev"))
     skeleton = _skeleton()
     wiped = {folder: stat.S_IMODE(os.stat(folder).st_mode) for folder in wiped}
@@ -64,8 +67,8 @@ def main(preload: list[str], wiped: list[str]) -> int:
                 return 1  # not clean: the sandbox is thrown away
             answer = "ok"
         elif op == "spawn":
-            answer = _spawn(request["argv"], request["env"], request["cwd"],
-                            [requests.fileno(), replies.fileno(), devnull])
+            answer = _spawn(request["argv"], {**request["env"], **imported_env},
+                            request["cwd"], [requests.fileno(), replies.fileno(), devnull])
         elif op == "poll":
             answer = exits.get(request["pid"])
         elif op == "signal":
@@ -90,9 +93,9 @@ def _spawn(argv: list[str], env: dict, cwd: str, private_fds: list[int]) -> int:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.chdir(cwd)
         os.environ.clear()
-        os.environ.update(env)
-        # as `python -m ipykernel_launcher` started here would have it
-        sys.path[0] = cwd
+        os.environ.update(env, PWD=cwd)  # PWD: as bwrap --chdir sets it
+        if sys.path and sys.path[0] == "":  # what ipykernel_launcher does with `-c`'s entry
+            del sys.path[0]
         sys.argv = ["ipykernel_launcher", *argv]
         if "numpy.random" in sys.modules:  # forked state would repeat in every kernel
             sys.modules["numpy.random"].seed()
