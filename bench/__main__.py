@@ -45,6 +45,9 @@ def table(results: dict) -> str:
                      f"{p['overhead_vs_nbconvert']:+.0%}", "<= +10%"))
         rows.append(("", "", f"nbclient, warm process {m['warm_nbclient']:.2f} s",
                      f"{p['overhead_vs_warm_nbclient']:+.0%}", "(for reference)"))
+        rows.append(("  kernels forked from a warm zygote", "",
+                     f"a new kernel each {m['ours_fresh_kernels']:.2f} s",
+                     f"{p['speedup_vs_fresh_kernels']:.1f}x faster", ""))
     if "training" in results:
         t = results["training"]
         rows.append(("notebook: six training runs", f"utils {t['utils_seconds']:.1f} s",

@@ -26,12 +26,14 @@ KERNEL_ENV = {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS
               "MKL_NUM_THREADS": "1"}
 
 
-def ours(submissions: list[Path], work: Path) -> list[float]:
-    """Wall seconds per submission through one pooled worker, one after another."""
-    out = Outdir(work / "ours")
+def ours(submissions: list[Path], work: Path, fresh_kernels: bool = False) -> list[float]:
+    """Wall seconds per submission through one pooled worker, one after another (each kernel
+    forked from the worker's zygote, or a new interpreter with `fresh_kernels`)."""
+    out = Outdir(work / ("ours-fresh" if fresh_kernels else "ours"))
     out.results.mkdir(parents=True)
     _make_template(out)
-    jobs = jobs_for(out, [Submission(path.stem, path) for path in submissions], 60, True, 4096)
+    jobs = jobs_for(out, [Submission(path.stem, path) for path in submissions], 60, True, 4096,
+                    fresh_kernels=fresh_kernels)
     seconds, started = [], time.perf_counter()
     for _ in run_local(jobs, 1):
         seconds.append(time.perf_counter() - started)
@@ -95,9 +97,11 @@ def run(submissions: list[Path], work: Path) -> dict:
         notebooks[-1].parent.mkdir(exist_ok=True)
         nbformat.write(bare_notebook(path), notebooks[-1])
     times = {"ours": ours(submissions, work), "nbconvert": nbconvert(notebooks, work),
-             "warm_nbclient": warm_nbclient(notebooks, work)}
+             "warm_nbclient": warm_nbclient(notebooks, work),
+             "ours_fresh_kernels": ours(submissions, work, fresh_kernels=True)}
     medians = {name: round(statistics.median(values), 3) for name, values in times.items()}
     return {"submissions": [path.stem for path in submissions], "median_seconds": medians,
             "overhead_vs_nbconvert": round(medians["ours"] / medians["nbconvert"] - 1, 3),
             "overhead_vs_warm_nbclient": round(medians["ours"] / medians["warm_nbclient"] - 1, 3),
+            "speedup_vs_fresh_kernels": round(medians["ours_fresh_kernels"] / medians["ours"], 2),
             "seconds": {name: [round(v, 3) for v in values] for name, values in times.items()}}
