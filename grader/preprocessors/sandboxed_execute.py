@@ -88,6 +88,8 @@ class SandboxedExecute(Execute):
             except DeadKernelError:
                 self._events["kernel_died"] = index
                 self.log.warning("Kernel died while running cell %d", index)
+            finally:
+                _clean_up_after(self._zygote)
         grader["events"] = self._events
         if self.events_file:
             Path(self.events_file).write_text(json.dumps(self._events))
@@ -159,6 +161,16 @@ def _scratch_folder(warm: zygote.Zygote | None):
     else:
         with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
             yield scratch
+
+
+def _clean_up_after(warm: zygote.Zygote | None) -> None:
+    """Stop what the kernel left running now, not when the next one starts (it would use CPU
+    and memory meanwhile). If this fails, the next kernel's reset replaces the zygote."""
+    if warm is not None:
+        try:
+            warm.reset()
+        except zygote.ZygoteError:
+            pass
 
 
 def _kernel_env(scratch: str, isolated: bool) -> dict:
