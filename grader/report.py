@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import statistics
 from collections import Counter
 from pathlib import Path
@@ -98,15 +99,16 @@ def _names_inputs(group: str) -> bool:
 
 def _failure_messages(path: Path) -> dict[str, str]:
     """grade_id -> the first error an autograded notebook's graded cell shows."""
-    from .notebook_io import NotebookError, read_notebook
-
+    # the grader wrote this notebook itself (valid, written atomically): plain JSON is enough,
+    # and 5x faster than nbformat's validating reader over a whole class
     try:
-        nb = read_notebook(path)
-    except (NotebookError, OSError):
+        nb = json.loads(Path(path).read_bytes())
+        cells = [cell for cell in nb["cells"] if isinstance(cell, dict)]
+    except (OSError, ValueError, TypeError, KeyError):
         return {}
     found = {}
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    for cell in cells:
+        grade_id = (cell.get("metadata") or {}).get("nbgrader", {}).get("grade_id")
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if grade_id and errors:
             ename, evalue = errors[0].get("ename") or "Error", errors[0].get("evalue") or ""
