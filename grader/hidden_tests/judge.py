@@ -277,10 +277,10 @@ INVALID = "InvalidResults"
 def verdict(prepared: Prepared, reports: list, cell_error: str = "") -> Verdict:
     """Judge the reports a cell sent back (JSON data, one per check, in order)."""
     names = ", ".join(dict.fromkeys(c.name for c in prepared.checks))
-    if not reports:
-        why = f" ({cell_error})" if cell_error else ""
-        return Verdict(False, NO_RESULTS, f"the hidden tests of {names} sent back no results"
-                       f"{why}; did the notebook change how cells run or what they display?")
+    if not reports:  # the cell's own error says why; without one, the notebook interfered
+        why = f" ({cell_error})" if cell_error else \
+            "; did the notebook change how cells run or what they display?"
+        return Verdict(False, NO_RESULTS, f"the hidden tests of {names} sent back no results{why}")
     if len(reports) != len(prepared.checks):
         return Verdict(False, INVALID, f"the hidden tests of {names} sent back {len(reports)} "
                        f"sets of results instead of {len(prepared.checks)}: does the notebook "

@@ -168,6 +168,9 @@ def test_no_report_or_several_reports_fail_the_cell():
     assert judge.verdict(prepared, [right, right]).ename == judge.INVALID
     nothing = judge.verdict(prepared, [], "NameError: name 'update_lr' is not defined")
     assert nothing.ename == judge.NO_RESULTS and "NameError" in nothing.message
+    assert "change how cells run" not in nothing.message  # the error says why: no guessing
+    silent = judge.verdict(prepared, [])
+    assert silent.ename == judge.NO_RESULTS and "change how cells run" in silent.message
     noted = judge.verdict(prepared, [{"invalid": "more than 8 bytes of results"}])
     assert noted.ename == judge.INVALID and "more than 8 bytes" in noted.message
 
