@@ -71,13 +71,13 @@ class Sandbox:
         if self.user_namespace:
             args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
         args += ["--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-        readable = _outermost(p for p in self.readable if os.path.exists(p))
+        readable = outermost(p for p in self.readable if os.path.exists(p))
         for path in readable:
             if os.path.islink(path):
                 args += ["--symlink", os.readlink(path), path]
             else:
                 args += ["--ro-bind", path, path]
-        for path in _outermost(self.hidden):  # belt and braces: hidden even inside a bound path
+        for path in outermost(self.hidden):  # belt and braces: hidden even inside a bound path
             if any(_within(path, root) and path != root for root in readable) and \
                     not any(_within(root, path) for root in readable) and os.path.isdir(path):
                 args += ["--tmpfs", path]
@@ -265,7 +265,7 @@ def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def _outermost(paths) -> list[str]:
+def outermost(paths) -> list[str]:
     """Normalised, de-duplicated paths, dropping those inside another one of them."""
     unique = sorted({os.path.normpath(str(p)) for p in paths})
     kept: list[str] = []

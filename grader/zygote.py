@@ -139,11 +139,14 @@ _ZYGOTES: dict[tuple, Zygote] = {}
 def ready(hidden: list[str], env: dict, preload: list[str]) -> Zygote | None:
     """This process's zygote for these settings, reset for a new kernel; None if no zygote
     can run here (the caller then starts its kernel the ordinary way)."""
-    key = (tuple(hidden), tuple(sorted(env.items())), tuple(preload))
+    # the sandbox hides the same whatever paths inside hidden folders are named (in a course,
+    # each student's submission folder lies inside the hidden course folder)
+    key = (tuple(sandbox.outermost(hidden)), tuple(sorted(env.items())), tuple(preload))
     zygote = _ZYGOTES.pop(key, None)
+    _close_all()  # other settings: one zygote per process is enough
     for _ in range(2):  # a broken one is replaced once
         try:
-            zygote = zygote or Zygote(hidden, env, preload)
+            zygote = zygote or Zygote(list(key[0]), env, preload)
             zygote.reset()
         except (OSError, ZygoteError):
             if zygote is not None:

@@ -219,3 +219,15 @@ def test_a_submission_that_plants_and_lingers_costs_the_next_student_nothing(tmp
     assert by_student["b-next"]["status"] == "graded"
     assert float(by_student["b-next"]["total"]) == 100
     assert float(by_student["a-poisoner"]["total"]) == 100  # its answers are right
+
+
+def test_one_zygote_serves_every_student_of_a_course(tmp_path):
+    """In a course, each submission's folder (hidden from kernels) lies inside the hidden
+    course folder: the sandbox is the same, and so is the zygote."""
+    course_folder = tmp_path / "course"
+    env = {"HOME": "/tmp", "PATH": "/usr/bin:/bin"}
+    first = zygote.ready([str(course_folder), str(course_folder / "submitted" / "ada")], env, [])
+    second = zygote.ready([str(course_folder), str(course_folder / "submitted" / "bob")], env, [])
+    assert first is not None and second is first and first.alive
+    other = zygote.ready([str(tmp_path / "elsewhere")], env, [])
+    assert other is not first and not first.alive  # one zygote per process at a time
