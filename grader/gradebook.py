@@ -6,6 +6,7 @@ import atexit
 import functools
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,16 +132,17 @@ def private_copy(template_db: Path) -> Iterator[str]:
     """The URL of a throw-away copy of a gradebook, for one worker's use; the copy is gone
     when the block ends.
 
-    Always the same file of a private folder of this process: every nbgrader Gradebook opened
-    on it (a submission opens ~10) then shares one SQLAlchemy engine, and its compiled queries.
+    Always the same file of a private folder of this process (and thread): every nbgrader
+    Gradebook opened on it (a submission opens ~10) then shares one SQLAlchemy engine, and its
+    compiled queries.
     """
-    db = _private_folder() / "gradebook.db"
+    db = _private_folder(threading.get_ident()) / "gradebook.db"
     if db.exists():
         raise RuntimeError("a private gradebook copy is already in use in this process")
-    shutil.copy(template_db, db)
     url = course.sqlite_url(db)
     _REUSED.setdefault(url, None)
     try:
+        shutil.copy(template_db, db)
         yield url
     finally:
         if _REUSED[url] is not None:
@@ -158,14 +160,22 @@ def _create_engine(url, *args, **kwargs):
         return sqlalchemy.create_engine(url, *args, **kwargs)
     if _REUSED[url] is None:
         _REUSED[url] = sqlalchemy.create_engine(url, *args, **kwargs)
+        sqlalchemy.event.listen(_REUSED[url], "connect", _throw_away)
     return _REUSED[url]
+
+
+def _throw_away(connection, _record) -> None:
+    """A throw-away copy needs no durability: no journal file and no fsync at each commit
+    (SaveAutoGrades commits once per cell). What is stored is the same."""
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute("PRAGMA journal_mode = MEMORY")
 
 
 nbgrader.api.create_engine = _create_engine
 
 
 @functools.cache
-def _private_folder() -> Path:
+def _private_folder(_thread: int) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="gradebook-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
