@@ -9,11 +9,12 @@ import shutil
 from pathlib import Path
 
 import jinja2
-from nbconvert.exporters import HTMLExporter
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
 from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 
-from . import atomic, course, pipeline
+from . import atomic, course, page_soup, pipeline
 
 
 class Renderer:
@@ -29,7 +30,7 @@ class Renderer:
         config.GenerateFeedback.preprocessors = pipeline.FEEDBACK
         converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
         converter.log.setLevel(logging.ERROR)
-        self.exporter = _MarkdownOnce(parent=converter, config=converter.config)
+        self.exporter = _SameWorkOnce(parent=converter, config=converter.config)
         for step in converter.preprocessors:
             self.exporter.register_preprocessor(step)
 
@@ -43,13 +44,27 @@ class Renderer:
         return output
 
 
-class _MarkdownOnce(HTMLExporter):
-    """GenerateFeedback's exporter, rendering each distinct markdown text once per process.
+class _Templated(TemplateExporter):
+    """The rendered page, set aside for `_SameWorkOnce`; HTMLExporter's BeautifulSoup pass
+    gets an empty page instead (HTMLExporter calls this in place of TemplateExporter)."""
 
-    The assignment's text is the same for every student. The rendering depends only on the
-    source, the cell's attachments (cells with some are rendered every time) and, when images
-    are embedded, the notebook's folder.
+    def from_notebook_node(self, nb, resources=None, **kw):
+        self._rendered, resources = super().from_notebook_node(nb, resources, **kw)
+        return "", resources
+
+
+class _SameWorkOnce(HTMLExporter, _Templated):
+    """GenerateFeedback's exporter, doing once per process what is the same on every page.
+
+    Each distinct markdown text is rendered once: its rendering depends only on the source,
+    the cell's attachments (cells with some are rendered every time) and, when images are
+    embedded, the notebook's folder. Each distinct code source is highlighted once. The final
+    BeautifulSoup pass is page_soup's, which remembers the pieces of page it has seen.
     """
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        _, resources = super().from_notebook_node(nb, resources, **kw)
+        return page_soup.transform(self._rendered), resources
 
     @functools.lru_cache(maxsize=2048)  # noqa: B019  (one exporter per process, kept for good)
     def _markdown_of(self, source: str, path: str) -> str:
@@ -61,6 +76,26 @@ class _MarkdownOnce(HTMLExporter):
             return super().markdown2html(context, source)
         path = context.get("resources", {}).get("metadata", {}).get("path", "")
         return self._markdown_of(source, path if self.embed_images else "")
+
+    def register_filter(self, name, jinja_filter):
+        if name == "highlight_code" and type(jinja_filter) is Highlight2HTML:
+            jinja_filter = functools.partial(self._highlight, jinja_filter)
+        return super().register_filter(name, jinja_filter)
+
+    def _highlight(self, highlighter, source, language=None, metadata=None):
+        """What `highlighter` makes of a cell; of the cell's metadata it reads only the language
+        of its magics."""
+        magics = metadata["magics_language"] if metadata and "magics_language" in metadata \
+            else None
+        if not all(isinstance(arg, str) or arg is None for arg in (source, language, magics)) \
+                or (metadata and "magics_language" in metadata and magics is None):
+            return highlighter(source, language, metadata)
+        return self._highlighted(highlighter.pygments_lexer, source, language, magics)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019
+    def _highlighted(self, lexer, source, language, magics):
+        metadata = None if magics is None else {"magics_language": magics}
+        return Highlight2HTML(pygments_lexer=lexer, parent=self)(source, language, metadata)
 
 
 def generate(out, db_url: str, rows: list[dict], force: bool = False) -> None:

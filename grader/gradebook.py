@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import nbgrader.api
+import sqlalchemy
 from nbgrader import utils
 from nbgrader.api import Assignment as AssignmentRow
 from nbgrader.api import (
@@ -124,11 +129,56 @@ def _save(assignment: Assignment, db_url: str, student_id: str, autograded: Path
 
 @contextmanager
 def private_copy(template_db: Path) -> Iterator[str]:
-    """The URL of a throw-away copy of a gradebook, for one worker's use."""
-    with tempfile.TemporaryDirectory(prefix="gradebook-") as folder:
-        db = Path(folder) / "gradebook.db"
+    """The URL of a throw-away copy of a gradebook, for one worker's use; the copy is gone
+    when the block ends.
+
+    Always the same file of a private folder of this process (and thread): every nbgrader
+    Gradebook opened on it (a submission opens ~10) then shares one SQLAlchemy engine, and its
+    compiled queries.
+    """
+    db = _private_folder(threading.get_ident()) / "gradebook.db"
+    if db.exists():
+        raise RuntimeError("a private gradebook copy is already in use in this process")
+    url = course.sqlite_url(db)
+    _REUSED.setdefault(url, None)
+    try:
         shutil.copy(template_db, db)
-        yield course.sqlite_url(db)
+        yield url
+    finally:
+        if _REUSED[url] is not None:
+            _REUSED[url].dispose()  # connections a failed step left open
+        db.unlink(missing_ok=True)
+
+
+_REUSED: dict[str, sqlalchemy.Engine | None] = {}  # private copies' URLs, and their engines
+
+
+def _create_engine(url, *args, **kwargs):
+    """nbgrader's create_engine, one engine per private copy (Gradebook.close only disposes of
+    its connections)."""
+    if url not in _REUSED:
+        return sqlalchemy.create_engine(url, *args, **kwargs)
+    if _REUSED[url] is None:
+        _REUSED[url] = sqlalchemy.create_engine(url, *args, **kwargs)
+        sqlalchemy.event.listen(_REUSED[url], "connect", _throw_away)
+    return _REUSED[url]
+
+
+def _throw_away(connection, _record) -> None:
+    """A throw-away copy needs no durability: no journal file and no fsync at each commit
+    (SaveAutoGrades commits once per cell). What is stored is the same."""
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute("PRAGMA journal_mode = MEMORY")
+
+
+nbgrader.api.create_engine = _create_engine
+
+
+@functools.cache
+def _private_folder(_thread: int) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="gradebook-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def autograder_entries(assignment: Assignment, db_url: str, student_id: str,

@@ -16,7 +16,6 @@ import os
 import resource
 import shutil
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -73,13 +72,11 @@ def grade(job: Job) -> dict:
     expected = set(_tracked_ids(job))
     found = expected & set(nbgrader_cells(nb))
     config = _config(job)
-    with tempfile.TemporaryDirectory(prefix="gradebook-") as private:
-        # a private copy: workers never share an sqlite file, and it is gone before student
-        # code starts
-        db = Path(private) / "gradebook.db"
-        shutil.copy(job.template_db, db)
+    # a private copy: workers never share an sqlite file, and it is gone before student code
+    # starts
+    with gradebook.private_copy(Path(job.template_db)) as db_url:
         resources = {"nbgrader": {"notebook": job.notebook, "assignment": job.assignment,
-                                  "student": job.student_id, "db_url": course.sqlite_url(db)},
+                                  "student": job.student_id, "db_url": db_url},
                      "grader": _grader_resources(job), "metadata": {}}
         nb, resources = pipeline.run(pipeline.SANITIZE, nb, resources, config)
     nb, resources = pipeline.run(pipeline.EXECUTE, nb, resources, config)
@@ -156,12 +153,19 @@ def _function_at(nb, index: int) -> str:
 
 
 def _tracked_ids(job: Job) -> list[str]:
+    path = Path(job.template_db)
+    return _graded_cells_of(path, path.stat().st_mtime_ns, job.notebook, job.assignment)
+
+
+@functools.lru_cache(maxsize=16)
+def _graded_cells_of(template_db: Path, _mtime: int, notebook: str, assignment: str) -> list[str]:
+    """The instructor cells a template gradebook tracks, read once per version of the file."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(course.sqlite_url(Path(job.template_db))) as gb:
-        notebook = gb.find_notebook(job.notebook, job.assignment)
-        return [cell.name for cell in notebook.solution_cells] + \
-               [cell.name for cell in notebook.grade_cells]
+    with Gradebook(course.sqlite_url(template_db)) as gb:
+        found = gb.find_notebook(notebook, assignment)
+        return [cell.name for cell in found.solution_cells] + \
+               [cell.name for cell in found.grade_cells]
 
 
 def _config(job: Job) -> Config:
