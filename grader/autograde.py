@@ -214,8 +214,9 @@ def _make_template(out: Outdir) -> None:
 
     out.template_db.unlink(missing_ok=True)
     shutil.rmtree(out.work / "template-course", ignore_errors=True)
-    generate_assignment(out.assignment, course.sqlite_url(out.template_db),
-                        out.work / "template-course")
+    # made anew by every run: no need to fsync each of its commits
+    with gradebook.throw_away(course.sqlite_url(out.template_db)) as url:
+        generate_assignment(out.assignment, url, out.work / "template-course")
 
 
 def jobs_for(out: Outdir, submissions: list[Submission], timeout: int, skip: bool,
