@@ -17,6 +17,7 @@ import functools
 import hashlib
 import inspect
 import io
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,14 @@ def check(function, inputs: dict, cases: int | list = 4, returns=None, unchanged
                      tolerance, dict(hints or {}), describe, tuple(order) if order else None)
     if _collected is not None:
         _collected.append(declared)
+    elif os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        # stock nbgrader autograde (formgrader's button) runs this cell as it is: all it
+        # could do is check the student's function against itself, passing any that runs
+        raise StockAutogradeCannotJudge(
+            f"the hidden tests of {declared.name} are judged by `python -m grader autograde` "
+            "(against the reference solution, on inputs drawn per submission); stock "
+            "`nbgrader autograde` cannot judge them. Grade with `python -m grader autograde "
+            "--course COURSE --assignment NAME`.")
     else:
         prepared = prepare("self-test", [declared], "self-test")
         reports = [kernel_side.run_cases(declared.function, cases) for cases in prepared.encoded]
@@ -80,6 +89,10 @@ def check(function, inputs: dict, cases: int | list = 4, returns=None, unchanged
             raise AssertionError(f"the check of {declared.name} fails its own function: "
                                  f"{result.message}")
     return declared
+
+
+class StockAutogradeCannotJudge(RuntimeError):
+    """A hidden test run by stock `nbgrader autograde`, which has no reference to judge by."""
 
 
 # --- reading checks from the instructor's notebook --------------------------------------------

@@ -200,3 +200,18 @@ def test_the_secret_is_kept_in_a_private_file_and_keys_depend_on_the_file(tmp_pa
     assert seeds.inputs_key(secret, b"nb") != seeds.inputs_key(b"other", b"nb")
     monkeypatch.setenv(seeds.ENV, "from-the-environment")
     assert seeds.grading_secret(tmp_path) == b"from-the-environment"
+
+
+def test_stock_nbgrader_autograde_is_told_it_cannot_judge_hidden_tests(monkeypatch):
+    """Run as it is by stock `nbgrader autograde`, a hidden test could only check the
+    student's function against itself and pass anything that runs: it fails, saying how to
+    grade instead. The instructor running the notebook still gets the self-test."""
+    def update_lr(learning_rate0, epoch_num, decay_rate):
+        return learning_rate0 * 2  # wrong, and nothing to compare it with in the kernel
+
+    declaration = dict(inputs=dict(learning_rate0=integers(1, 9), epoch_num=integers(0, 9),
+                                   decay_rate=integers(1, 3)), returns="learning_rate")
+    assert judge.check(update_lr, **declaration).name == "update_lr"  # the instructor's run
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(judge.StockAutogradeCannotJudge, match="python -m grader autograde"):
+        judge.check(update_lr, **declaration)
