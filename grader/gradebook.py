@@ -167,17 +167,17 @@ def throw_away(url: str) -> Iterator[str]:
 
 
 def _create_engine(url, *args, **kwargs):
-    """nbgrader's create_engine, one engine per private copy (Gradebook.close only disposes of
-    its connections)."""
+    """nbgrader's create_engine; one engine, without durability, per throw-away gradebook (a
+    private copy, the template) (Gradebook.close only disposes of its connections)."""
     if url not in _REUSED:
         return sqlalchemy.create_engine(url, *args, **kwargs)
     if _REUSED[url] is None:
         _REUSED[url] = sqlalchemy.create_engine(url, *args, **kwargs)
-        sqlalchemy.event.listen(_REUSED[url], "connect", _throw_away)
+        sqlalchemy.event.listen(_REUSED[url], "connect", _without_durability)
     return _REUSED[url]
 
 
-def _throw_away(connection, _record) -> None:
+def _without_durability(connection, _record) -> None:
     """A throw-away copy needs no durability: no journal file and no fsync at each commit
     (SaveAutoGrades commits once per cell). What is stored is the same."""
     connection.execute("PRAGMA synchronous = OFF")

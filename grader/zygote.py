@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from . import sandbox
@@ -40,7 +41,6 @@ class Zygote:
     def __init__(self, hidden: list[str], env: dict, preload: list[str]):
         self.scratch = tempfile.mkdtemp(prefix="grading-")
         self.sockets = tempfile.mkdtemp(prefix="kernels-")  # connection files and sockets
-        self.env = env
         box = sandbox.default_sandbox(self.scratch, hidden=hidden)
         wiped = [self.scratch, self.sockets, "/tmp", "/dev/shm"]
         command = box.command([sys.executable, "-c", SOURCE, *preload, "--", *wiped],
@@ -116,7 +116,7 @@ class ForkedKernel:
 
     def wait(self, timeout: float | None = None) -> int:
         while self.poll() is None:
-            threading.Event().wait(0.01)
+            time.sleep(0.01)
         return self.returncode
 
     def send_signal(self, signum: int) -> None:

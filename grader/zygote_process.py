@@ -209,8 +209,7 @@ def _remove(path: str) -> None:
     mode = os.lstat(path).st_mode
     if stat.S_ISDIR(mode):
         os.chmod(path, 0o700)
-        for name in os.listdir(path):
-            _remove(os.path.join(path, name))
+        _empty(path, skeleton=set())  # nothing a kernel made is part of the sandbox
         os.rmdir(path)
     else:
         os.unlink(path)
